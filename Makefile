@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Top-level Makefile of nvmevirt.
+#
+#   make                      build src/nvmev.ko for the running kernel
+#   make KVER=6.1.0-56-amd64  build for an installed header set
+#   make KDIR=/path/to/build  build against any kernel build tree
+#   make unit                 run the user-space unit tests (ASan + UBSan)
+#   make test                 run every test suite (unit tests and the QEMU suite)
+#   make demo                 boot a VM, load nvmev and show it working
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+.PHONY: all modules clean unit test vmtest demo
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src NVMEV_VERSION=$(VERSION) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean 2>/dev/null || true
+	$(MAKE) -C tests/unit clean
+
+unit:
+	$(MAKE) -C tests/unit run
+
+vmtest:
+	tests/vm/run
+
+test:
+	tests/run-all
+
+demo:
+	tests/vm/demo
