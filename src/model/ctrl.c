@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Controller registers and state: CAP/VS at start, the CC.EN enable and
+ * disable handshake (a disable is a full controller reset), shutdown
+ * notification, and the dispatcher's polling pass.
+ */
+#include "ctrl.h"
+
+#define CAP_TO_500MS	30	/* 15 s: generous for emulated guests */
+
+static void ctrl_set_csts(struct nvmev_ctrl *c, u32 csts)
+{
+	nvmev_set_reg32(c, NVME_REG_CSTS, csts);
+}
+
+u64 nvmev_power_on_hours(struct nvmev_ctrl *c)
+{
+	return (nvmev_plat_now_ns(c->plat) - c->power_on_ns_base) / 3600000000000ull;
+}
+
+void nvmev_record_error(struct nvmev_ctrl *c, u16 sqid, u16 cid, u16 status, u32 nsid, u64 lba)
+{
+	struct nvmev_error_entry *e = &c->errors[c->next_error];
+
+	e->count = ++c->error_count;
+	e->sqid = sqid;
+	e->cid = cid;
+	e->status = status;
+	e->nsid = nsid;
+	e->lba = lba;
+	c->next_error = (c->next_error + 1) % NVMEV_ERROR_LOG_ENTRIES;
+}
+
+static void ctrl_teardown_queues(struct nvmev_ctrl *c)
+{
+	u16 qid;
+
+	for (qid = 0; qid <= NVMEV_MAX_IO_QUEUES; qid++) {
+		struct nvmev_sq *sq = &c->sqs[qid];
+		struct nvmev_cq *cq = &c->cqs[qid];
+
+		if (sq->ring)
+			nvmev_plat_unmap_queue(c->plat, sq->ring, (u32)sq->size * NVME_SQE_SIZE);
+		if (cq->ring)
+			nvmev_plat_unmap_queue(c->plat, cq->ring, (u32)cq->size * NVME_CQE_SIZE);
+		memset(sq, 0, sizeof(*sq));
+		memset(cq, 0, sizeof(*cq));
+	}
+	c->nr_active_sqs = 0;
+}
+
+/*
+ * Controller reset: every queue goes, every outstanding command is
+ * forgotten (the workers drop what they hold), features return to their
+ * defaults and the doorbells read zero.
+ */
+void nvmev_ctrl_reset(struct nvmev_ctrl *c)
+{
+	c->ready = false;
+	nvmev_queues_drain(c);
+	ctrl_teardown_queues(c);
+	c->nr_aers = 0;
+	c->aer_pending = 0;
+	c->aer_masked = 0;
+	nvmev_admin_init(c);
+	if (c->cfg.timing->ops->reset)
+		c->cfg.timing->ops->reset(c->cfg.timing);
+	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
+}
+
+static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
+{
+	u32 aqa = nvmev_reg32(c, NVME_REG_AQA);
+	u64 asq = nvmev_reg64(c, NVME_REG_ASQ);
+	u64 acq = nvmev_reg64(c, NVME_REG_ACQ);
+	u32 sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
+	struct nvmev_sq *sq = &c->sqs[0];
+	struct nvmev_cq *cq = &c->cqs[0];
+
+	if (NVME_CC_MPS(cc) != 0 || NVME_CC_AMS(cc) != 0 || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM) {
+		nvmev_plat_log(c->plat, NVMEV_LOG_WARN,
+			       "enable with unsupported CC 0x%x (MPS, AMS or CSS)", cc);
+		return false;
+	}
+	if (sqs < 2 || cqs < 2 || sqs > NVMEV_MAX_QUEUE_ENTRIES || cqs > NVMEV_MAX_QUEUE_ENTRIES ||
+	    asq & (NVMEV_PAGE_SIZE - 1) || acq & (NVMEV_PAGE_SIZE - 1)) {
+		nvmev_plat_log(c->plat, NVMEV_LOG_WARN,
+			       "enable with invalid admin queue: AQA 0x%x ASQ 0x%llx ACQ 0x%llx",
+			       aqa, (unsigned long long)asq, (unsigned long long)acq);
+		return false;
+	}
+
+	sq->ring = nvmev_plat_map_queue(c->plat, asq, sqs * NVME_SQE_SIZE);
+	cq->ring = nvmev_plat_map_queue(c->plat, acq, cqs * NVME_CQE_SIZE);
+	if (!sq->ring || !cq->ring) {
+		nvmev_plat_log(c->plat, NVMEV_LOG_WARN, "admin queues are not in host RAM");
+		ctrl_teardown_queues(c);
+		return false;
+	}
+	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
+	sq->valid = true;
+	sq->size = (u16)sqs;
+	sq->base = asq;
+	sq->tail_db = &c->dbs[0];
+	cq->valid = true;
+	cq->ien = true;
+	cq->size = (u16)cqs;
+	cq->base = acq;
+	cq->owner = NVMEV_OWNER_DISPATCHER;
+	cq->head_db = &c->dbs[1];
+	cq->phase = 1;
+	cq->nr_sqs = 1;
+	c->ready = true;
+	return true;
+}
+
+/* Follow CC: enable, disable (reset) and shutdown notifications. */
+static bool ctrl_poll_cc(struct nvmev_ctrl *c)
+{
+	u32 cc = nvmev_reg32(c, NVME_REG_CC);
+	u32 old = c->cc;
+	u32 csts = nvmev_reg32(c, NVME_REG_CSTS);
+
+	if (cc == old)
+		return false;
+	c->cc = cc;
+
+	if ((cc & NVME_CC_EN) && !(old & NVME_CC_EN)) {
+		csts &= ~(NVME_CSTS_SHST_MASK | NVME_CSTS_CFS);
+		if (ctrl_enable(c, cc))
+			csts |= NVME_CSTS_RDY;
+		else
+			csts |= NVME_CSTS_CFS;
+	} else if (!(cc & NVME_CC_EN) && (old & NVME_CC_EN)) {
+		nvmev_ctrl_reset(c);
+		csts &= ~(NVME_CSTS_RDY | NVME_CSTS_CFS);
+	}
+
+	if (NVME_CC_SHN(cc) && !NVME_CC_SHN(old)) {
+		/* Normal or abrupt: data is in memory already; nothing to flush. */
+		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_CMPLT;
+	}
+	ctrl_set_csts(c, csts);
+	return true;
+}
+
+bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
+{
+	bool did = ctrl_poll_cc(c);
+	u16 i;
+
+	if (!c->ready)
+		return did;
+	did |= nvmev_admin_poll(c);
+	for (i = 0; i < c->nr_active_sqs; i++)
+		did |= nvmev_io_sq_poll(c, &c->sqs[c->active_sqs[i]]);
+	return did;
+}
+
+int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
+		    struct nvmev_worker **workers)
+{
+	u16 i;
+
+	if (!cfg->nr_workers || cfg->nr_workers > NVMEV_MAX_WORKERS ||
+	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES ||
+	    (cfg->lba_shift != 9 && cfg->lba_shift != 12) ||
+	    cfg->storage_size < (1ull << cfg->lba_shift) || !cfg->timing)
+		return -1;
+
+	memset(c, 0, sizeof(*c));
+	c->cfg = *cfg;
+	c->plat = cfg->plat;
+	c->bar = cfg->bar;
+	c->dbs = (u32 *)(cfg->bar + NVME_REG_DBS);
+
+	c->ns.nsid = 1;
+	c->ns.lba_shift = cfg->lba_shift;
+	c->ns.nr_blocks = cfg->storage_size >> cfg->lba_shift;
+	c->ns.size = c->ns.nr_blocks << cfg->lba_shift;
+	c->ns.data = cfg->storage;
+
+	for (i = 0; i < cfg->nr_workers; i++) {
+		struct nvmev_worker *w = workers[i];
+		u32 s;
+
+		w->ctrl = c;
+		w->id = i;
+		w->seen_epoch = 0;
+		w->nr_free = 0;
+		for (s = 0; s < NVMEV_WORKER_SLOTS; s++)
+			w->free_list[w->nr_free++] = NVMEV_WORKER_SLOTS - 1 - s;
+		c->workers[i] = w;
+	}
+
+	nvmev_admin_init(c);
+	c->power_cycles = 1;
+	c->power_on_ns_base = nvmev_plat_now_ns(c->plat);
+
+	memset(c->bar, 0, NVMEV_BAR_REGS_SIZE);
+	nvmev_set_reg32(c, NVME_REG_CAP,
+			(u32)(NVME_CAP_MQES(NVMEV_MAX_QUEUE_ENTRIES - 1) | NVME_CAP_CQR |
+			      NVME_CAP_TO(CAP_TO_500MS)));
+	nvmev_set_reg32(c, NVME_REG_CAP + 4,
+			(u32)((NVME_CAP_DSTRD(0) | NVME_CAP_CSS_NVM | NVME_CAP_MPSMIN(0) |
+			       NVME_CAP_MPSMAX(0)) >> 32));
+	nvmev_set_reg32(c, NVME_REG_VS, NVME_VS(1, 4, 0));
+	return 0;
+}
+
+void nvmev_ctrl_fini(struct nvmev_ctrl *c)
+{
+	ctrl_teardown_queues(c);
+	c->ready = false;
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The NVMe controller model: registers, queues, namespaces, and the
+ * hand-off between the dispatcher (which fetches and decodes commands) and
+ * the workers (which move data and post completions at their target time).
+ *
+ * Threads: one dispatcher calls nvmev_ctrl_poll(); each worker calls
+ * nvmev_worker_poll() on its own struct nvmev_worker. Every field below
+ * says who writes it. Nothing here allocates after nvmev_ctrl_init().
+ */
+#ifndef NVMEV_CTRL_H
+#define NVMEV_CTRL_H
+
+#include "nvme.h"
+#include "timing.h"
+
+#define NVMEV_PAGE_SHIFT	12
+#define NVMEV_PAGE_SIZE		(1u << NVMEV_PAGE_SHIFT)
+
+/* BAR0: registers in the first page, doorbells in the second. */
+#define NVMEV_BAR_REGS_SIZE	0x2000
+#define NVMEV_MAX_IO_QUEUES	128
+#define NVMEV_NR_VECTORS	(NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MAX_QUEUE_ENTRIES	1024	/* CAP.MQES + 1 */
+#define NVMEV_MAX_WORKERS	64
+#define NVMEV_MDTS		9	/* 2^9 pages: 2 MiB per command */
+#define NVMEV_MAX_XFER		(NVMEV_PAGE_SIZE << NVMEV_MDTS)
+#define NVMEV_AERL		3	/* four outstanding AERs (0's based) */
+#define NVMEV_ERROR_LOG_ENTRIES	64
+#define NVMEV_SQ_BUDGET		64	/* commands per SQ per dispatcher pass */
+#define NVMEV_WORKER_SLOTS	4096	/* commands a worker holds at once */
+#define NVMEV_RING_SLOTS	1024	/* dispatcher -> worker ring, power of 2 */
+#define NVMEV_LATENESS_BUCKETS	32	/* log2 buckets of ns */
+#define NVMEV_OWNER_DISPATCHER	0xffff
+
+struct nvmev_ctrl;
+
+/* A decoded command on its way from the dispatcher to a worker. */
+struct nvmev_req {
+	u64 target_ns;
+	u64 fetch_ns;
+	u64 slba;
+	u64 prp1;
+	u64 prp2;
+	u32 nsid;
+	u32 nlb;		/* blocks, 1's based */
+	u32 bytes;		/* data length */
+	u32 cdw10;
+	u32 cdw11;
+	u32 result;
+	u32 epoch;
+	u16 sqid;
+	u16 cqid;
+	u16 cid;
+	u16 status;
+	u8 opcode;
+};
+
+struct nvmev_cq {
+	bool valid;		/* dispatcher */
+	bool ien;
+	u16 qid;
+	u16 size;
+	u16 vector;
+	u16 owner;		/* worker index, or NVMEV_OWNER_DISPATCHER */
+	u16 nr_sqs;		/* SQs attached; dispatcher */
+	u64 base;
+	u8 *ring;
+	u32 *head_db;
+	/* Owner thread only: */
+	u16 tail;
+	u16 head;		/* last valid head the host wrote */
+	u8 phase;
+	bool irq_pending;
+};
+
+struct nvmev_sq {
+	bool valid;
+	u16 qid;
+	u16 size;
+	u16 cqid;
+	u64 base;
+	u8 *ring;
+	u32 *tail_db;
+	u16 head;		/* dispatcher writes; the CQ owner reads for SQHD */
+	u32 bad_tail;		/* last out-of-range tail reported */
+	u64 submitted;		/* dispatcher */
+	u64 completed;		/* the owner of the SQ's CQ */
+};
+
+struct nvmev_ns {
+	u32 nsid;
+	u32 lba_shift;
+	u64 nr_blocks;
+	u8 *data;
+	u64 size;
+};
+
+/* Statistics one thread writes; sysfs adds them up. */
+struct nvmev_stats {
+	u64 cmds[256];		/* I/O commands by opcode (dispatcher) */
+	u64 admin_cmds[256];	/* admin commands by opcode (dispatcher) */
+	u64 errors;
+	u64 bytes_read;
+	u64 bytes_written;
+	u64 backpressure;	/* times an SQ or the admin CQ had to wait */
+	u64 completions;	/* worker */
+	u64 cq_full_waits;	/* worker */
+	u64 lateness[NVMEV_LATENESS_BUCKETS];	/* worker */
+};
+
+/* Single producer, single consumer ring of requests. */
+struct nvmev_ring {
+	u32 head;		/* consumer */
+	u32 tail;		/* producer */
+	struct nvmev_req slots[NVMEV_RING_SLOTS];
+};
+
+struct nvmev_worker {
+	struct nvmev_ctrl *ctrl;
+	u16 id;
+	u32 seen_epoch;
+	struct nvmev_ring in;
+	struct nvmev_req pool[NVMEV_WORKER_SLOTS];
+	u32 free_list[NVMEV_WORKER_SLOTS];
+	u32 nr_free;
+	u32 heap[NVMEV_WORKER_SLOTS];	/* min-heap on target_ns */
+	u32 heap_len;
+	u32 waitq[NVMEV_WORKER_SLOTS];	/* due, but their CQ is full */
+	u32 waitq_head;
+	u32 waitq_len;
+	u16 irq_cqs[NVMEV_MAX_IO_QUEUES + 1];
+	u8 scratch[4096];	/* Dataset Management range list */
+	u32 nr_irq_cqs;
+	struct nvmev_stats stats;
+};
+
+struct nvmev_config {
+	u8 *bar;		/* NVMEV_BAR_REGS_SIZE bytes of BAR0 */
+	u8 *storage;
+	u64 storage_size;
+	u32 lba_shift;		/* 9 or 12 */
+	u16 max_io_queues;
+	u16 nr_workers;
+	u16 cntlid;
+	u64 uid;		/* makes serial, NGUID and NQN unique */
+	u16 vid;
+	u16 ssvid;
+	char serial[21];
+	char model[41];
+	char firmware[9];
+	struct nvmev_timing *timing;
+	void *plat;
+};
+
+struct nvmev_features {
+	u32 arbitration;
+	u32 power_mgmt;
+	u16 temp_over;
+	u16 temp_under;
+	u32 err_recovery;
+	u32 vwc;
+	u32 irq_coalesce;
+	u32 async_event;
+	u16 nr_io_sq;		/* granted, 1's based; 0 before Set Features */
+	u16 nr_io_cq;
+};
+
+struct nvmev_error_entry {
+	u64 count;
+	u64 lba;
+	u32 nsid;
+	u16 sqid;
+	u16 cid;
+	u16 status;
+};
+
+struct nvmev_ctrl {
+	struct nvmev_config cfg;
+	void *plat;
+	u8 *bar;
+	u32 *dbs;
+
+	/* Dispatcher state */
+	u32 cc;
+	bool ready;
+	u32 epoch;		/* bumped on reset; workers drop older requests */
+	struct nvmev_features feat;
+	struct nvmev_sq sqs[NVMEV_MAX_IO_QUEUES + 1];
+	struct nvmev_cq cqs[NVMEV_MAX_IO_QUEUES + 1];
+	u16 active_sqs[NVMEV_MAX_IO_QUEUES];
+	u16 nr_active_sqs;
+	u16 aer_cids[NVMEV_AERL + 1];
+	u16 nr_aers;
+	u32 aer_pending;	/* events not yet reported, one bit per event */
+	u32 aer_masked;		/* reported, not yet cleared by a log read */
+	u8 aer_info[8];
+	u8 aer_log[8];
+	u64 smart_units_read;	/* thousands of 512-byte units, partial */
+	u64 smart_bytes_read;
+	u64 smart_bytes_written;
+	u64 smart_read_cmds;
+	u64 smart_write_cmds;
+	u64 power_on_ns_base;
+	u64 power_cycles;
+	u64 error_count;
+	struct nvmev_error_entry errors[NVMEV_ERROR_LOG_ENTRIES];
+	u32 next_error;
+	u16 temperature_k;
+	struct nvmev_ns ns;
+	struct nvmev_stats stats;	/* dispatcher's share */
+	u8 scratch[4096];
+
+	struct nvmev_worker *workers[NVMEV_MAX_WORKERS];
+};
+
+/* Set up the model; @workers are zeroed arrays of cfg->nr_workers. */
+int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
+		    struct nvmev_worker **workers);
+/* Tear down every queue mapping (after the threads have stopped). */
+void nvmev_ctrl_fini(struct nvmev_ctrl *c);
+
+/* Dispatcher: one pass over registers, admin queue and I/O SQs. */
+bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
+/* Worker: take new requests, move data, post what is due. */
+bool nvmev_worker_poll(struct nvmev_worker *w);
+/* Earliest target time a worker holds, or ~0 when it holds nothing. */
+u64 nvmev_worker_next_due(const struct nvmev_worker *w);
+
+/* internal, shared between the model's files */
+void nvmev_ctrl_reset(struct nvmev_ctrl *c);
+bool nvmev_admin_poll(struct nvmev_ctrl *c);
+void nvmev_admin_init(struct nvmev_ctrl *c);
+void nvmev_admin_report_event(struct nvmev_ctrl *c, u8 type, u8 info, u8 log_page);
+void nvmev_record_error(struct nvmev_ctrl *c, u16 sqid, u16 cid, u16 status, u32 nsid, u64 lba);
+bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq);
+void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req);
+bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
+		   u16 status, u32 dw0);
+bool nvmev_cq_has_room(struct nvmev_cq *cq);
+bool nvmev_ring_push(struct nvmev_ring *r, const struct nvmev_req *req);
+bool nvmev_ring_pop(struct nvmev_ring *r, struct nvmev_req *out);
+void nvmev_queues_drain(struct nvmev_ctrl *c);
+void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid);
+void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
+u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
+
+/* Read a controller register / doorbell as the host left it. */
+static inline u32 nvmev_reg32(const struct nvmev_ctrl *c, u32 off)
+{
+	return NVMEV_READ_ONCE(*(const u32 *)(c->bar + off));
+}
+
+static inline u64 nvmev_reg64(const struct nvmev_ctrl *c, u32 off)
+{
+	return nvmev_reg32(c, off) | ((u64)nvmev_reg32(c, off + 4) << 32);
+}
+
+static inline void nvmev_set_reg32(struct nvmev_ctrl *c, u32 off, u32 v)
+{
+	NVMEV_WRITE_ONCE(*(u32 *)(c->bar + off), v);
+}
+
+#endif /* NVMEV_CTRL_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The seam between the device model and whatever hosts it.
+ *
+ * Everything under src/model/ includes this header and nothing from Linux.
+ * The kernel glue (src/platform.c) and the user-space tests
+ * (tests/unit/host.c) each implement the hooks declared at the bottom.
+ */
+#ifndef NVMEV_PLATFORM_H
+#define NVMEV_PLATFORM_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/stddef.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+#endif
+
+/* Loads and stores that the compiler may neither merge, split nor reorder. */
+#define NVMEV_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define NVMEV_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+#define NVMEV_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define NVMEV_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define NVMEV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum nvmev_log_level { NVMEV_LOG_ERR, NVMEV_LOG_WARN, NVMEV_LOG_INFO, NVMEV_LOG_DEBUG };
+
+/*
+ * Host memory access by bus (physical) address. Both return false when the
+ * address is not host RAM that a device may reach; the model then fails the
+ * command with a data transfer error. A range never crosses a page boundary.
+ */
+bool nvmev_plat_host_read(void *plat, u64 addr, void *buf, u32 len);
+bool nvmev_plat_host_write(void *plat, u64 addr, const void *buf, u32 len);
+
+/*
+ * Map @len bytes of physically contiguous host memory for a queue ring.
+ * Returns NULL when the range is not host RAM.
+ */
+void *nvmev_plat_map_queue(void *plat, u64 addr, u32 len);
+void nvmev_plat_unmap_queue(void *plat, void *va, u32 len);
+
+/* Monotonic nanoseconds, the same clock on every CPU. */
+u64 nvmev_plat_now_ns(void *plat);
+
+/* Raise MSI-X vector @vector (or the pin interrupt when MSI-X is off). */
+void nvmev_plat_raise_irq(void *plat, u16 vector);
+
+/* Full memory barrier and store barrier. */
+void nvmev_plat_mb(void);
+void nvmev_plat_wmb(void);
+
+/*
+ * Let other work run while a control-path operation waits; returns false
+ * when the waiting thread is being stopped and must give up.
+ */
+bool nvmev_plat_relax(void *plat);
+
+void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* NVMEV_PLATFORM_H */

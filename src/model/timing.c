@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NVM device's timing model (an Optane-class SSD): every command costs
+ * a fixed latency for its direction plus the time its data takes at the
+ * configured bandwidth. The bandwidth is shared by nr_units parallel units
+ * taken in turn; a unit busy with an earlier transfer delays the next one.
+ */
+#include "timing.h"
+#include "ctrl.h"
+
+u64 nvmev_nvm_xfer_ns(u64 bytes, u64 bandwidth_mbps, u32 nr_units)
+{
+	/* One unit moves bandwidth/nr_units: bytes * nr_units / (mbps * 10^6) s. */
+	if (!bandwidth_mbps || !bytes)
+		return 0;
+	return (bytes * nr_units * 1000 + bandwidth_mbps - 1) / bandwidth_mbps;
+}
+
+static u64 nvm_schedule(struct nvmev_timing *base, const struct nvmev_req *req, u64 now)
+{
+	struct nvmev_nvm_timing *t = (struct nvmev_nvm_timing *)base;
+	u32 units = NVMEV_READ_ONCE(t->nr_units);
+	u64 bw = NVMEV_READ_ONCE(t->bandwidth_mbps);
+	u64 latency, start, xfer;
+	u32 u;
+
+	switch (req->opcode) {
+	case NVME_CMD_READ:
+		latency = NVMEV_READ_ONCE(t->read_latency_ns);
+		break;
+	case NVME_CMD_WRITE:
+		latency = NVMEV_READ_ONCE(t->write_latency_ns);
+		break;
+	case NVME_CMD_WRITE_ZEROES:
+		return now + NVMEV_READ_ONCE(t->write_latency_ns);
+	default:
+		return now;
+	}
+
+	if (units == 0 || units > NVMEV_MAX_PARALLEL_UNITS)
+		units = 1;
+	u = t->next_unit;
+	if (u >= units)
+		u = 0;
+	t->next_unit = u + 1 >= units ? 0 : u + 1;
+
+	xfer = nvmev_nvm_xfer_ns(req->bytes, bw, units);
+	start = NVMEV_MAX(now, t->unit_free_ns[u]);
+	t->unit_free_ns[u] = start + xfer;
+	return start + xfer + latency;
+}
+
+static void nvm_reset(struct nvmev_timing *base)
+{
+	struct nvmev_nvm_timing *t = (struct nvmev_nvm_timing *)base;
+
+	memset(t->unit_free_ns, 0, sizeof(t->unit_free_ns));
+	t->next_unit = 0;
+}
+
+static const struct nvmev_timing_ops nvm_timing_ops = {
+	.name = "nvm",
+	.schedule = nvm_schedule,
+	.reset = nvm_reset,
+};
+
+void nvmev_nvm_timing_init(struct nvmev_nvm_timing *t, u64 read_ns, u64 write_ns,
+			   u64 bandwidth_mbps, u32 nr_units)
+{
+	memset(t, 0, sizeof(*t));
+	t->base.ops = &nvm_timing_ops;
+	t->read_latency_ns = read_ns;
+	t->write_latency_ns = write_ns;
+	t->bandwidth_mbps = bandwidth_mbps;
+	t->nr_units = nr_units;
+}
