@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2016,SC2153 # literal $; DEB comes from run
+# System test of the .deb in a debootstrap'd Debian 12 guest under QEMU
+# (TCG); sourced by tests/pkg/run.  One guest disk (a qcow2 overlay on the
+# cached base image) boots four times; each boot runs one stage of
+# lib/guest.sh (shared over 9p with the .deb and the results):
+#   1 no reservation: apt install, DKMS build, configure, grub-mkconfig,
+#     a second kernel's headers trigger a DKMS build
+#   2 the command line of grub.cfg: unit active, /dev/nvme0n1, write data;
+#     the clean shutdown saves the image
+#   3 no reservation: the unit is skipped, not failed
+#   4 the command line of grub.cfg: the data reads back; apt remove
+#     (no module, no reservation in a regenerated grub.cfg), apt purge
+#     (no file left)
+
+SYS=$B/sys
+SHARE=$SYS/share
+IMGDIR=$B/image
+SMP=3
+
+section "system: guest image and packages"
+KVER=$(apt-cache depends linux-headers-amd64 2>/dev/null | sed -n 's/.*Depends: linux-headers-\(.*-amd64\)$/\1/p' | head -n 1)
+if [ -z "$KVER" ]; then
+	fail "system: guest kernel ABI from apt-cache depends linux-headers-amd64"
+	return 0
+fi
+t=$(date +%s)
+if out=$(OUT=$IMGDIR "$HERE/lib/mkimage.sh" "$KVER" 2>&1); then
+	pass "guest image: Debian 12, systemd, dkms, $KVER ($(printf '%s' "$out" | tail -n 1 | cut -c1-60); $(( $(date +%s) - t ))s)"
+else
+	fail "guest image" "$out"
+	return 0
+fi
+
+# the module: the real one once src/ builds, a stub until then
+MODE=real
+mc=$SYS/modcheck
+rm -rf "$mc"; mkdir -p "$mc"
+cp -a "$TOP/Makefile" "$TOP/VERSION" "$TOP/src" "$mc/"
+if out=$(make -C "$mc" KVER="$KVER" 2>&1) && [ -f "$mc/src/nvmev.ko" ]; then
+	pass "src/ builds for $KVER: the system test uses the real module"
+	SYSDEB=$DEB
+else
+	MODE=stub
+	skip "src/ does not build for $KVER yet: the system test packages the stub module (device checks skipped)"
+	printf '%s\n' "$out" | tail -n 5 | sed 's/^/      | /'
+	st=$SYS/stubtree
+	rm -rf "$st"; mkdir -p "$st"
+	for f in Makefile VERSION dkms.conf debian rpm systemd etc modprobe.d tools docs; do cp -a "$TOP/$f" "$st/"; done
+	cp -a "$HERE/stub/src" "$st/src"
+	if out=$("$TOP/tools/build-packages" --tree "$st" --out "$SYS/stub-out" deb 2>&1); then
+		SYSDEB=$SYS/stub-out/$(basename "$DEB")
+	else
+		fail "building the .deb with the stub module" "$out"
+		return 0
+	fi
+fi
+
+# a second kernel's headers, installed in stage 1 to trigger DKMS
+KVER2=$(apt-cache search '^linux-headers-6\.1\.0-[0-9]+-amd64$' 2>/dev/null | awk '{print $1}' |
+	sed 's/^linux-headers-//' | grep -vx "$KVER" | sort -V | tail -n 1)
+DEBS=$B/debs/$KVER2
+if [ -n "$KVER2" ] && { ls "$DEBS"/*.deb >/dev/null 2>&1 || {
+	mkdir -p "$DEBS" && (cd "$DEBS" && apt-get download -q "linux-headers-$KVER2" \
+		"$(apt-cache depends "linux-headers-$KVER2" | sed -n 's/.*Depends: \(linux-headers-.*-common\)$/\1/p' | head -n 1)") >/dev/null 2>&1
+	}; }; then
+	pass "second kernel's headers downloaded: $KVER2"
+else
+	fail "second kernel's headers ($KVER2) download"
+fi
+
+rm -rf "$SHARE"; mkdir -p "$SHARE/out" "$SHARE/debs"
+cp "$HERE/lib/guest.sh" "$SHARE/guest.sh"
+cp "$SYSDEB" "$SHARE/"
+cp "$DEBS"/*.deb "$SHARE/debs/" 2>/dev/null || true
+echo "$MODE" >"$SHARE/mode"; echo "$VERSION" >"$SHARE/version"; echo "${KVER2:-none}" >"$SHARE/kver2"
+qemu-img create -q -f qcow2 -F raw -b "$IMGDIR/base.img" "$SYS/disk.qcow2"
+
+# boot STAGE TIMEOUT EXTRA-ARGS: one boot of the guest running that stage
+boot() {
+	local stage=$1 tmo=$2 extra=$3 log=$SYS/stage$1.serial t rc
+	t=$(date +%s)
+	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max,-svm \
+		-smp $SMP -m 2G -display none -monitor none -serial "file:$log" -no-reboot -nic none \
+		-drive "file=$SYS/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+		-fsdev "local,id=fs0,path=$SHARE,security_model=none" -device virtio-9p-pci,fsdev=fs0,mount_tag=host \
+		-kernel "$IMGDIR/vmlinuz" -initrd "$IMGDIR/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0,115200 panic=-1 pkgtest.stage=$stage $extra" </dev/null
+	rc=$?
+	BOOT_TIME=$(( $(date +%s) - t ))
+	return $rc
+}
+# collect STAGE: turn the guest's RESULT lines into PASS/FAIL/SKIP
+collect() {
+	local stage=$1 r=$SHARE/out/stage$1.results line
+	if [ ! -f "$r" ] || ! grep -q '^RESULT DONE' "$r"; then
+		fail "stage $stage: the guest did not finish (${BOOT_TIME}s; serial log $SYS/stage$stage.serial)" \
+			"$(tail -n 25 "$SYS/stage$stage.serial" 2>/dev/null | tr -d '\r')"
+	fi
+	[ -f "$r" ] || return 0
+	while IFS= read -r line; do
+		case $line in
+		"RESULT PASS "*) pass "guest $stage: ${line#RESULT PASS }" ;;
+		"RESULT FAIL "*) fail "guest $stage: ${line#RESULT FAIL }" "$(sed -n "/^== ${line#RESULT FAIL }/,/^== /p" "$SHARE/out/stage$stage.log" 2>/dev/null | tail -n 20)" ;;
+		"RESULT SKIP "*) skip "guest $stage: ${line#RESULT SKIP }" ;;
+		"RESULT INFO "*) printf 'INFO  guest %s: %s\n' "$stage" "${line#RESULT INFO }" ;;
+		esac
+	done <"$r"
+	printf 'INFO  stage %s: boot to power-off %ss\n' "$stage" "$BOOT_TIME"
+}
+
+section "system: stage 1, no reservation: install, DKMS, configure, GRUB, second kernel"
+boot 1 1200 ""
+collect 1
+# the kernel command line GRUB would pass: the linux line of the guest's
+# grub.cfg, its \$ unescaped as GRUB does
+ARGS=
+if [ -f "$SHARE/out/grub.cfg" ]; then
+	ARGS=$(grep -m 1 -E '^\s*linux\s' "$SHARE/out/grub.cfg" | tr -s ' \t' '\n' |
+		grep -E '^(memmap=|nvmev\.)' | sed 's/\\\$/$/g' | tr '\n' ' ')
+fi
+if printf '%s' "$ARGS" | grep -qF 'memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2'; then
+	pass "grub.cfg linux line -> kernel arguments: $ARGS"
+else
+	fail "grub.cfg linux line carries the reservation" "got: $ARGS"
+fi
+
+section "system: stage 2, booted with that command line: unit active, device, write"
+boot 2 600 "$ARGS"
+collect 2
+section "system: stage 3, no reservation: unit skipped, not failed"
+boot 3 600 ""
+collect 3
+section "system: stage 4, reservation again: data persisted; apt remove; apt purge"
+boot 4 900 "$ARGS"
+collect 4

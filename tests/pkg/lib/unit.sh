@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2016 # literal $ in expected output
+# Unit tests of the GRUB snippet and of nvmevirtctl against fake roots
+# (NVMEVIRT_ROOT); sourced by tests/pkg/run.
+
+U=$B/unit
+CTL=$TOP/tools/nvmevirtctl
+SNIPPET=$TOP/etc/default/grub.d/nvmevirt.cfg
+
+# memmap_entry ROOT N START END TYPE
+memmap_entry() {
+	mkdir -p "$1/sys/firmware/memmap/$2"
+	echo "$3" >"$1/sys/firmware/memmap/$2/start"
+	echo "$4" >"$1/sys/firmware/memmap/$2/end"
+	echo "$5" >"$1/sys/firmware/memmap/$2/type"
+}
+# mkroot NAME [big]: a fake machine; QEMU q35 with 2 GiB and 4 CPUs, or
+# "big": 16 GiB split at 2G/4G and 8 CPUs
+mkroot() {
+	local r=$U/$1
+	rm -rf "$r"
+	mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/proc" "$r/sys/devices/system/cpu" "$r/boot/grub" "$r/dev" "$r/bin"
+	cp "$TOP/etc/default/nvmevirt" "$r/etc/default/nvmevirt"
+	cp "$CTL" "$r/usr/sbin/nvmevirtctl"
+	memmap_entry "$r" 0 0x0 0x9fbff "System RAM"
+	memmap_entry "$r" 1 0x9fc00 0x9ffff Reserved
+	memmap_entry "$r" 2 0xf0000 0xfffff Reserved
+	if [ "${2:-}" = big ]; then
+		memmap_entry "$r" 3 0x100000 0x7fffffff "System RAM"
+		memmap_entry "$r" 4 0xb0000000 0xbfffffff Reserved
+		memmap_entry "$r" 5 0x100000000 0x47fffffff "System RAM"
+		echo 0-7 >"$r/sys/devices/system/cpu/present"
+	else
+		memmap_entry "$r" 3 0x100000 0x7ffd6fff "System RAM"
+		memmap_entry "$r" 4 0x7ffd7000 0x7fffffff Reserved
+		echo 0-3 >"$r/sys/devices/system/cpu/present"
+	fi
+	echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro quiet" >"$r/proc/cmdline"
+	printf '00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-7ffd6fff : System RAM\n' >"$r/proc/iomem"
+	echo "$r"
+}
+# ctl ROOT ARGS...: nvmevirtctl on a fake root, boot loader "none"
+ctl() {
+	local r=$1; shift
+	NVMEVIRT_ROOT=$r NVMEVIRT_BOOTLOADER=${BL:-none} PATH=$r/bin:$PATH "$CTL" "$@"
+}
+# grub_render ROOT INITIAL: GRUB_CMDLINE_LINUX after the snippet, as
+# grub-mkconfig computes it (the snippet is sourced by /bin/sh)
+grub_render() {
+	NVMEVIRT_ROOT=$1 GRUB_CMDLINE_LINUX=$2 sh -c ". '$SNIPPET'; printf '%s' \"\$GRUB_CMDLINE_LINUX\""
+}
+
+section "unit: GRUB snippet"
+R1=$(mkroot grub)
+expect_eq() { # NAME GOT WANT
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2"$'\n'"want: $3"; fi
+}
+expect_eq "snippet: unconfigured (fresh install) adds nothing" "$(grub_render "$R1" "quiet splash")" "quiet splash"
+ctl "$R1" configure --size 256M >/dev/null 2>&1
+expect_eq "snippet: 256M auto on 2 GiB/4 CPUs -> exact escaped arguments" "$(grub_render "$R1" "quiet splash")" \
+	'quiet splash memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+expect_eq "snippet: empty GRUB_CMDLINE_LINUX gets no leading space" "$(grub_render "$R1" "")" \
+	'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+# the generated linux line, the way 10_linux writes it, read back by a
+# GRUB-like unescape: the kernel must see memmap=256M$1G
+line=$(printf 'linux /vmlinuz root=/dev/vda ro %s\n' "$(grub_render "$R1" "")")
+expect_eq "snippet: grub.cfg linux line unescapes to memmap=256M\$1G" \
+	"$(printf '%s\n' "$line" | tr ' ' '\n' | grep '^memmap=' | sed 's/\\\$/$/')" 'memmap=256M$1G'
+ctl "$R1" configure --size 512M --start 0x40000000 --cpus 0,1,3 >/dev/null 2>&1
+expect_eq "snippet: hex start, 3 CPUs" "$(grub_render "$R1" "")" \
+	'memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1,3'
+ctl "$R1" configure --size 100M --start 1536M --cpus 1,2 >/dev/null 2>&1
+expect_eq "snippet: MiB-granular start and size" "$(grub_render "$R1" "a=b")" \
+	'a=b memmap=100M\$1536M nvmev.memmap_start=1536M nvmev.memmap_size=100M nvmev.cpus=1,2'
+sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="lots"/' "$R1/etc/default/nvmevirt"
+expect_eq "snippet: a hand-broken configuration adds nothing" "$(grub_render "$R1" "quiet" 2>/dev/null)" "quiet"
+err=$(grub_render "$R1" "quiet" 2>&1 >/dev/null)
+if printf '%s' "$err" | grep -q "not valid"; then pass "snippet: ... and says why on stderr"; else fail "snippet: ... and says why on stderr" "$err"; fi
+ctl "$R1" configure --size 256M >/dev/null 2>&1
+rm "$R1/usr/sbin/nvmevirtctl"
+expect_eq "snippet: package removed (config kept, nvmevirtctl gone) adds nothing" "$(grub_render "$R1" "quiet")" "quiet"
+R2=$(mkroot big big)
+ctl "$R2" configure --size 8G >/dev/null 2>&1
+expect_eq "snippet: 16 GiB machine, 8G auto -> above 4G, last two of 8 CPUs" "$(grub_render "$R2" "")" \
+	'memmap=8G\$4G nvmev.memmap_start=4G nvmev.memmap_size=8G nvmev.cpus=6,7'
+ctl "$R2" unconfigure >/dev/null 2>&1
+expect_eq "snippet: after nvmevirtctl unconfigure adds nothing" "$(grub_render "$R2" "quiet")" "quiet"
+
+section "unit: nvmevirtctl configure refuses bad arguments, changing nothing"
+R3=$(mkroot refuse)
+ctl "$R3" configure --size 256M --image /var/lib/nvmevirt/disk.img >/dev/null 2>&1
+mkdir -p "$R3/var/lib/nvmevirt/adir"
+cp "$R3/etc/default/nvmevirt" "$U/refuse.before"
+# each: arguments | a word the message must contain
+while IFS='|' read -r args word; do
+	[ -n "$args" ] || continue
+	rm -f "$R3/bin/update-grub.called"
+	# shellcheck disable=SC2086 # the arguments are split on purpose
+	msg=$(BL=grub ctl "$R3" configure $args 2>&1); rc=$?
+	name="configure $args"
+	if [ $rc -eq 0 ]; then fail "$name: accepted" "$msg"
+	elif ! cmp -s "$R3/etc/default/nvmevirt" "$U/refuse.before"; then fail "$name: changed the file" "$msg"
+	elif [ -e "$R3/bin/update-grub.called" ]; then fail "$name: ran update-grub" "$msg"
+	elif ! printf '%s' "$msg" | grep -qi -- "$word"; then fail "$name: unclear message" "$msg"
+	else pass "$name -> rc $rc: $(printf '%s' "$msg" | head -n 1 | cut -c1-90)"
+	fi
+done <<'EOF'
+|--size is required
+--size|needs a value
+--size 3G|too large
+--size 1.5G|not a size
+--size 256|with a unit
+--size 0M|more than zero
+--size 1000K|whole number of MiB
+--size -5M|not a size
+--size 256M --start 3G|not inside one usable RAM region
+--size 256M --start 0|not an address
+--size 256M --start 1G1|not an address
+--size 256M --start 0x40000001|aligned
+--size 256M --start 0xfffffffffffffffff|not an address
+--size 1600M --start auto|too large
+--size 256M --cpus 0|at least two
+--size 256M --cpus 0,4|does not exist
+--size 256M --cpus 1,1|listed twice
+--size 256M --cpus a,b|not a list
+--size 256M --cpus 0,,1|not a list
+--size 256M --cpus 01,2|leading zero
+--size 256M --type zns|unknown
+--size 256M --preset turbo|unknown
+--size 256M --image rel/x.img|absolute path
+--size 256M --image /tmp/x.img|persistent
+--size 256M --image /var/lib/nvmevirt/adir|directory
+--size 256M --image /var/lib/a:b|only letters
+--size 256M --bogus|unknown argument
+--size 256M extra|unknown argument
+EOF
+msg=$(ctl "$R3" frobnicate 2>&1); rc=$?
+if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q "unknown command"; then pass "unknown command -> rc 2"; else fail "unknown command" "$msg"; fi
+msg=$(ctl "$R3" 2>&1); rc=$?
+if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q "Usage"; then pass "no command -> usage, rc 2"; else fail "no command" "$msg"; fi
+for c in "status x" "apply x" "bootargs --x" "unconfigure --x"; do
+	# shellcheck disable=SC2086
+	msg=$(ctl "$R3" $c 2>&1); rc=$?
+	if [ $rc -eq 2 ] && cmp -s "$R3/etc/default/nvmevirt" "$U/refuse.before"; then pass "$c -> rc 2, nothing changed"
+	else fail "$c" "rc=$rc $msg"; fi
+done
+R4=$(mkroot nomem)
+rm -rf "$R4/sys/firmware" "$R4/proc/iomem"
+msg=$(ctl "$R4" configure --size 256M 2>&1); rc=$?
+if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "memory map"; then pass "configure without a readable memory map -> refused"; else fail "configure without a memory map" "$msg"; fi
+echo 0 >"$R4/sys/devices/system/cpu/present"
+R5=$(mkroot onecpu); echo 0 >"$R5/sys/devices/system/cpu/present"
+msg=$(ctl "$R5" configure --size 256M 2>&1); rc=$?
+if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "fewer than two CPUs"; then pass "configure --cpus auto on one CPU -> refused"; else fail "configure on one CPU" "$msg"; fi
+
+section "unit: nvmevirtctl boot loaders"
+R6=$(mkroot grubcall)
+printf '#!/bin/sh\ntouch "$(dirname "$0")/update-grub.called"\n' >"$R6/bin/update-grub"; chmod +x "$R6/bin/update-grub"
+touch "$R6/boot/grub/grub.cfg"
+msg=$(BL=grub ctl "$R6" configure --size 256M 2>&1)
+if [ -e "$R6/bin/update-grub.called" ] && printf '%s' "$msg" | grep -q "Reboot"; then pass "configure runs update-grub and says to reboot"; else fail "configure runs update-grub" "$msg"; fi
+rm -f "$R6/bin/update-grub.called" "$R6/boot/grub/grub.cfg"
+msg=$(BL=grub ctl "$R6" configure --size 256M 2>&1)
+if [ ! -e "$R6/bin/update-grub.called" ]; then pass "configure skips update-grub without /boot/grub/grub.cfg"; else fail "update-grub without grub.cfg" "$msg"; fi
+touch "$R6/boot/grub/grub.cfg"
+msg=$(BL=grub ctl "$R6" unconfigure 2>&1)
+if [ -e "$R6/bin/update-grub.called" ] && grep -qx 'NVMEVIRT_SIZE=""' "$R6/etc/default/nvmevirt"; then pass "unconfigure empties the size and runs update-grub"; else fail "unconfigure" "$msg"; fi
+grep -v '^#' "$TOP/etc/default/nvmevirt" | grep . >"$U/defaults"
+grep -v '^#' "$R6/etc/default/nvmevirt" | grep . >"$U/after-unconfigure"
+if cmp -s "$U/defaults" "$U/after-unconfigure"; then pass "unconfigure restores the shipped defaults"; else fail "unconfigure restores defaults" "$(diff "$U/defaults" "$U/after-unconfigure")"; fi
+
+R7=$(mkroot grubby)
+mkdir -p "$R7/etc/kernel"
+echo "root=/dev/sda3 ro quiet" >"$R7/etc/kernel/cmdline"
+printf '#!/bin/sh\necho "$*" >>"$(dirname "$0")/grubby.log"\n' >"$R7/bin/grubby"; chmod +x "$R7/bin/grubby"
+BL=grubby ctl "$R7" configure --size 256M >/dev/null 2>&1
+BL=grubby ctl "$R7" configure --size 512M --cpus 0,1 >/dev/null 2>&1
+expect_eq "grubby: args added, then replaced (old ones removed first)" "$(cat "$R7/bin/grubby.log")" \
+'--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --remove-args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: /etc/kernel/cmdline for new kernels carries the current args only" "$(cat "$R7/etc/kernel/cmdline")" \
+	'root=/dev/sda3 ro quiet memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+: >"$R7/bin/grubby.log"
+BL=grubby ctl "$R7" remove-bootargs >/dev/null 2>&1
+expect_eq "grubby: remove-bootargs (RPM erase) takes them off, config kept" \
+	"$(cat "$R7/bin/grubby.log"; cat "$R7/etc/kernel/cmdline"; grep '^NVMEVIRT_SIZE' "$R7/etc/default/nvmevirt")" \
+'--update-kernel=ALL --remove-args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
+root=/dev/sda3 ro quiet
+NVMEVIRT_SIZE="512M"'
+
+section "unit: nvmevirtctl status and check-boot"
+R8=$(mkroot status)
+msg=$(ctl "$R8" status 2>&1); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q "not configured" && printf '%s' "$msg" | grep -qx OK; then pass "status: fresh install -> not configured, OK, rc 0"; else fail "status fresh" "$msg"; fi
+ctl "$R8" configure --size 256M >/dev/null 2>&1
+msg=$(ctl "$R8" status 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -q "MISMATCH.*reboot"; then pass "status: configured, not rebooted -> MISMATCH, rc 1"; else fail "status not rebooted" "$msg"; fi
+msg=$(ctl "$R8" check-boot 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -q "no memory reservation.*skipping"; then pass "check-boot: no reservation -> rc 1 (unit skipped)"; else fail "check-boot none" "$msg"; fi
+echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$R8/proc/cmdline"
+msg=$(ctl "$R8" check-boot 2>&1); rc=$?
+if [ $rc -eq 1 ]; then pass "check-boot: arguments but range still System RAM in /proc/iomem -> rc 1"; else fail "check-boot not reserved" "$msg"; fi
+printf '00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-3fffffff : System RAM\n40000000-4fffffff : Reserved\n50000000-7ffd6fff : System RAM\n' >"$R8/proc/iomem"
+msg=$(ctl "$R8" check-boot 2>&1); rc=$?
+if [ $rc -eq 0 ]; then pass "check-boot: reserved in /proc/iomem -> rc 0"; else fail "check-boot reserved" "$msg"; fi
+msg=$(ctl "$R8" status 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -q "NOT RUNNING"; then pass "status: reservation but no module -> NOT RUNNING, rc 1"; else fail "status not running" "$msg"; fi
+
+section "unit: nvmevirtctl start/stop, persistence image"
+R9=$(mkroot persist)
+# a real NVMe disk already present: nvme0; nvmev will add nvme1
+mkdir -p "$R9/sys/class/nvme/nvme0/nvme0n1" "$R9/sys/block/nvme0n1"
+head -c 1048576 /dev/urandom >"$R9/dev/nvme0n1"; cp "$R9/dev/nvme0n1" "$U/real-disk"
+cat >"$R9/bin/modprobe" <<'EOF'
+#!/bin/sh
+# fake modprobe: nvmev creates controller nvme1 with an 8 MiB namespace
+echo "modprobe $*" >>"$NVMEVIRT_ROOT/modprobe.log"
+if [ "$1" = -r ]; then
+	rm -rf "$NVMEVIRT_ROOT/sys/module/nvmev" "$NVMEVIRT_ROOT/sys/class/nvme/nvme1" "$NVMEVIRT_ROOT/sys/block/nvme1n1" "$NVMEVIRT_ROOT/dev/nvme1n1"
+	exit 0
+fi
+mkdir -p "$NVMEVIRT_ROOT/sys/module/nvmev" "$NVMEVIRT_ROOT/sys/class/nvme/nvme1/nvme1n1" "$NVMEVIRT_ROOT/sys/block/nvme1n1"
+echo 16384 >"$NVMEVIRT_ROOT/sys/block/nvme1n1/size"
+head -c 8388608 /dev/zero >"$NVMEVIRT_ROOT/dev/nvme1n1"
+EOF
+chmod +x "$R9/bin/modprobe"
+printf '#!/bin/sh\nexit 0\n' >"$R9/bin/udevadm"; chmod +x "$R9/bin/udevadm"
+ctl "$R9" configure --size 256M --preset nand --image /var/lib/nvmevirt/disk.img >/dev/null 2>&1
+msg=$(ctl "$R9" start 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(cat "$R9/run/nvmevirt/device")" = "nvme1 nvme1n1" ] && printf '%s' "$msg" | grep -q "no image"; then
+	pass "start: loads nvmev, finds the new namespace (not the real nvme0n1), no image yet"
+else fail "start first" "$msg"; fi
+if grep -qx "modprobe nvmev type=nvm read_latency_ns=80000 write_latency_ns=20000 bandwidth_mbps=3000 parallel_units=16" "$R9/modprobe.log"; then
+	pass "start: modprobe nvmev with the type and the preset's tunables only (range from the cmdline)"
+else fail "start modprobe args" "$(cat "$R9/modprobe.log")"; fi
+head -c 8388608 /dev/urandom >"$U/pattern"; cp "$U/pattern" "$R9/dev/nvme1n1"
+msg=$(ctl "$R9" stop 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/pattern" "$R9/var/lib/nvmevirt/disk.img" && [ ! -e "$R9/var/lib/nvmevirt/disk.img.saving" ] && [ ! -d "$R9/sys/module/nvmev" ]; then
+	pass "stop: saves the device to the image (no temporary left), unloads nvmev"
+else fail "stop save" "$msg"; fi
+if [ "$(stat -c %a "$R9/var/lib/nvmevirt/disk.img")" = 600 ]; then pass "stop: the image is private (mode 600)"; else fail "image mode" "$(stat -c %a "$R9/var/lib/nvmevirt/disk.img")"; fi
+msg=$(ctl "$R9" start 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/pattern" "$R9/dev/nvme1n1" && printf '%s' "$msg" | grep -q restored; then
+	pass "start: restores the image into the new device before returning"
+else fail "start restore" "$msg"; fi
+if cmp -s "$U/real-disk" "$R9/dev/nvme0n1"; then pass "start/stop never touch the other NVMe disk"; else fail "real disk changed"; fi
+# a save that fails halfway must leave the last good image in place
+rm "$R9/dev/nvme1n1"; mkdir "$R9/dev/nvme1n1"
+msg=$(ctl "$R9" save 2>&1); rc=$?
+if [ $rc -ne 0 ] && cmp -s "$U/pattern" "$R9/var/lib/nvmevirt/disk.img" && [ ! -e "$R9/var/lib/nvmevirt/disk.img.saving" ]; then
+	pass "save: a failed save keeps the previous image intact"
+else fail "failed save" "$msg"; fi
+rmdir "$R9/dev/nvme1n1"; ctl "$R9" stop >/dev/null 2>&1
+head -c 9437184 /dev/urandom >"$R9/var/lib/nvmevirt/disk.img"; cp "$R9/var/lib/nvmevirt/disk.img" "$U/big.img"
+msg=$(ctl "$R9" start 2>&1); rc=$?
+ctl "$R9" stop >/dev/null 2>&1
+if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "larger than" && cmp -s "$U/big.img" "$R9/var/lib/nvmevirt/disk.img"; then
+	pass "start: an image larger than the device is refused, and not overwritten at stop"
+else fail "image too large" "$msg"; fi
