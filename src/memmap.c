@@ -6,9 +6,11 @@
  *
  * Resource tree while loaded:
  *   Reserved
- *     nvmevN                 (not busy: the PCI window of BAR0)
- *       PCI BAR0 -> nvme     (claimed by the PCI core, then the nvme driver)
- *       nvmevN storage       (busy)
+ *     nvme                   (BAR0: the nvme driver's claim while it is bound)
+ *     nvmevN header          (busy: the rest of the first MiB)
+ *     nvmevN storage         (busy)
+ * dev->res spans the whole range; it is the window of the device's PCI root
+ * bus, kept out of the tree so that the host driver can claim BAR0.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,16 +80,16 @@ int nvmev_memmap_claim(struct nvmev_dev *dev)
 	dev->res.start = start;
 	dev->res.end = start + size - 1;
 	dev->res.flags = IORESOURCE_MEM;
-	ret = insert_resource(&iomem_resource, &dev->res);
-	if (ret) {
-		pr_err("memmap_start: cannot claim 0x%llx-0x%llx (%d)\n", start, start + size - 1, ret);
-		return ret;
-	}
-	dev->res_inserted = true;
 
-	dev->res_storage = request_mem_region(storage, size - NVMEV_HEADER_SIZE, "nvmev storage");
-	if (!dev->res_storage) {
-		pr_err("memmap_start: cannot claim the storage at 0x%llx\n", storage);
+	snprintf(dev->res_header_name, sizeof(dev->res_header_name), "%s header", dev->name);
+	snprintf(dev->res_storage_name, sizeof(dev->res_storage_name), "%s storage", dev->name);
+	dev->res_header = request_mem_region(start + NVMEV_BAR_SIZE,
+					     NVMEV_HEADER_SIZE - NVMEV_BAR_SIZE,
+					     dev->res_header_name);
+	dev->res_storage = request_mem_region(storage, size - NVMEV_HEADER_SIZE,
+					      dev->res_storage_name);
+	if (!dev->res_header || !dev->res_storage) {
+		pr_err("memmap_start: cannot claim 0x%llx-0x%llx\n", start, start + size - 1);
 		ret = -EBUSY;
 		goto err;
 	}
@@ -121,7 +123,7 @@ void nvmev_memmap_release(struct nvmev_dev *dev)
 	if (dev->res_storage)
 		release_mem_region(dev->res_storage->start, resource_size(dev->res_storage));
 	dev->res_storage = NULL;
-	if (dev->res_inserted)
-		release_resource(&dev->res);
-	dev->res_inserted = false;
+	if (dev->res_header)
+		release_mem_region(dev->res_header->start, resource_size(dev->res_header));
+	dev->res_header = NULL;
 }

@@ -52,9 +52,11 @@ struct nvmev_dev {
 	struct nvmev_params p;
 
 	/* memmap.c */
-	struct resource res;		/* the whole range: PCI window, not busy */
-	struct resource *res_storage;	/* busy claim of the storage part */
-	bool res_inserted;
+	struct resource res;		/* the whole range: the PCI bus window */
+	struct resource *res_header;	/* busy: the first MiB after BAR0 */
+	struct resource *res_storage;	/* busy: the namespace */
+	char res_header_name[32];
+	char res_storage_name[32];
 	void *bar;
 	void *storage;
 
