@@ -30,6 +30,17 @@ case $VM_CONTROL in
 esac
 
 vm_now() { date +%s.%N; }
+
+# One suite or demo at a time per work tree: they share build/vm/ (initramfs,
+# logs, the QEMU NVMe image). The lock is held until the script exits.
+vm_lock() {
+	mkdir -p "$VM_BUILD"
+	exec 9>"$VM_BUILD/.lock"
+	if ! flock -n 9; then
+		echo "waiting for another tests/vm run to finish (lock $VM_BUILD/.lock)"
+		flock 9
+	fi
+}
 vm_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}'; }
 
 # Host packages. linux-headers-$KVER comes later (KVER needs apt lists).
@@ -139,6 +150,14 @@ vm_mkinitramfs() {
 		p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$b") ||
 			{ echo "host binary $b missing" >&2; rm -rf "$root"; return 1; }
 		_vm_copy_bin "$root" "$p"
+	done
+	# kmod's module tools, not busybox's: busybox insmod/modprobe retry a
+	# failed finit_module() with init_module(), so a module whose init fails
+	# would run (and log) twice
+	_vm_copy_bin "$root" "$(PATH=/usr/bin:/bin command -v kmod)" || { rm -rf "$root"; return 1; }
+	for n in modprobe insmod rmmod lsmod modinfo depmod; do
+		rm -f "$root/usr/bin/$n" "$root/usr/sbin/$n"
+		ln -s ../bin/kmod "$root/usr/sbin/$n"
 	done
 	[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
 	[ -f /usr/share/misc/pci.ids ] && mkdir -p "$root/usr/share/misc" &&

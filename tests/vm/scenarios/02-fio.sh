@@ -14,22 +14,22 @@ bytes=$(($(cat /sys/block/nvme0n1/size) * 512))
 maxxfer=$(($(cat /sys/block/nvme0n1/queue/max_hw_sectors_kb) * 1024))
 echo "namespace: $bytes bytes, logical block $lbs, max transfer $maxxfer"
 
-# bs iodepth weight rw   (weights add up to 256: share of the device)
-plan="512 1 2 randwrite
-4k 4 8 randwrite
-8k 16 14 write
-16k 32 24 randwrite
-64k 64 40 write
-128k 128 48 randwrite
+# bs iodepth weight rw   (weights add up to 256: share of the device; the
+# last slice, with the smallest block size, takes whatever is left)
+plan="1m 128 64 write
 512k 8 56 randwrite
-1m 128 64 write"
+128k 128 48 randwrite
+64k 64 40 write
+16k 32 24 randwrite
+8k 16 14 write
+4k 4 8 randwrite
+512 1 2 randwrite"
 
 tobytes() { case $1 in *k) echo $((${1%k} * 1024)) ;; *m) echo $((${1%m} * 1048576)) ;; *) echo "$1" ;; esac; }
 
-# unit = 1/256 of the device, rounded down to 1 MiB so every slice starts
-# aligned for every block size; the last slice takes the rest.
-unit=$((bytes / 256 / 1048576 * 1048576))
-[ $unit -gt 0 ] || { fail plan "namespace too small ($bytes bytes)"; exit 1; }
+# unit = 1/256 of the device; every slice is a whole number of its blocks
+unit=$((bytes / 256))
+[ $unit -ge 65536 ] || { fail plan "namespace too small ($bytes bytes)"; exit 1; }
 jobfile=/tmp/slices.fio
 cat >$jobfile <<EOF
 [global]
@@ -48,7 +48,7 @@ echo "$plan" | while read -r bs qd w rw; do
 	n=$((n + 1))
 	b=$(tobytes "$bs")
 	[ "$b" -lt "$lbs" ] && b=$lbs
-	if [ $n = "$nj" ]; then size=$(((bytes - off) / b * b)); else size=$((w * unit)); fi
+	if [ $n = "$nj" ]; then size=$((bytes - off)); else size=$((w * unit / b * b)); fi
 	printf '[s%d-bs%s-qd%s]\noffset=%d\nsize=%d\nbs=%d\niodepth=%d\nrw=%s\n' \
 		$n "$b" "$qd" $off $size "$b" "$qd" "$rw" >>$jobfile
 	off=$((off + size))
