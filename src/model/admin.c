@@ -187,16 +187,29 @@ static u8 smart_critical_warning(const struct nvmev_ctrl *c)
 	return 0;
 }
 
+/* Counters the workers keep for the commands they completed successfully. */
+static u64 sum_workers(const struct nvmev_ctrl *c, u32 off)
+{
+	u64 sum = 0;
+	u16 i;
+
+	for (i = 0; i < c->cfg.nr_workers; i++)
+		sum += NVMEV_READ_ONCE(*(const u64 *)((const u8 *)&c->workers[i]->stats + off));
+	return sum;
+}
+
+#define SUM_WORKERS(c, field) sum_workers(c, offsetof(struct nvmev_stats, field))
+
 static u32 log_smart(struct nvmev_ctrl *c, u8 *p)
 {
 	nvme_put8(p, 0, smart_critical_warning(c));
 	nvme_put16(p, 1, c->temperature_k);
 	nvme_put8(p, 3, 100);		/* available spare */
 	nvme_put8(p, 4, 10);		/* threshold */
-	put128(p, 32, (c->smart_bytes_read / 512 + 999) / 1000);
-	put128(p, 48, (c->smart_bytes_written / 512 + 999) / 1000);
-	put128(p, 64, c->smart_read_cmds);
-	put128(p, 80, c->smart_write_cmds);
+	put128(p, 32, (SUM_WORKERS(c, bytes_read) / 512 + 999) / 1000);
+	put128(p, 48, (SUM_WORKERS(c, bytes_written) / 512 + 999) / 1000);
+	put128(p, 64, SUM_WORKERS(c, read_cmds));
+	put128(p, 80, SUM_WORKERS(c, write_cmds));
 	put128(p, 112, c->power_cycles);
 	put128(p, 128, nvmev_power_on_hours(c));
 	put128(p, 176, c->error_count);

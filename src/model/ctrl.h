@@ -101,8 +101,10 @@ struct nvmev_stats {
 	u64 cmds[256];		/* I/O commands by opcode (dispatcher) */
 	u64 admin_cmds[256];	/* admin commands by opcode (dispatcher) */
 	u64 errors;
-	u64 bytes_read;
+	u64 bytes_read;		/* worker: completed reads and writes */
 	u64 bytes_written;
+	u64 read_cmds;
+	u64 write_cmds;
 	u64 backpressure;	/* times an SQ or the admin CQ had to wait */
 	u64 completions;	/* worker */
 	u64 cq_full_waits;	/* worker */
@@ -196,11 +198,6 @@ struct nvmev_ctrl {
 	u32 aer_masked;		/* reported, not yet cleared by a log read */
 	u8 aer_info[8];
 	u8 aer_log[8];
-	u64 smart_units_read;	/* thousands of 512-byte units, partial */
-	u64 smart_bytes_read;
-	u64 smart_bytes_written;
-	u64 smart_read_cmds;
-	u64 smart_write_cmds;
 	u64 power_on_ns_base;
 	u64 power_cycles;
 	u64 error_count;

@@ -56,19 +56,6 @@ static u16 io_decode(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, struct nv
 	return io_check_range(ns, req->slba, req->nlb);
 }
 
-static void io_account(struct nvmev_ctrl *c, const struct nvmev_req *req)
-{
-	if (req->opcode == NVME_CMD_READ) {
-		c->smart_read_cmds++;
-		c->smart_bytes_read += req->bytes;
-		c->stats.bytes_read += req->bytes;
-	} else if (req->opcode == NVME_CMD_WRITE) {
-		c->smart_write_cmds++;
-		c->smart_bytes_written += req->bytes;
-		c->stats.bytes_written += req->bytes;
-	}
-}
-
 static void io_fetch(struct nvmev_ctrl *c, struct nvmev_sq *sq, struct nvmev_req *req, u64 now)
 {
 	struct nvme_sqe cmd;
@@ -95,7 +82,6 @@ static void io_fetch(struct nvmev_ctrl *c, struct nvmev_sq *sq, struct nvmev_req
 		req->target_ns = now;
 		return;
 	}
-	io_account(c, req);
 	req->target_ns = c->cfg.timing->ops->schedule(c->cfg.timing, req, now);
 }
 
@@ -118,6 +104,7 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
 			sq->bad_tail = tail;
 			nvmev_admin_report_event(c, NVME_AER_TYPE_ERROR,
 						 NVME_AER_ERROR_INVALID_DB_WRITE, NVME_LOG_ERROR);
+			return true;
 		}
 		return false;
 	}

@@ -87,6 +87,13 @@ static bool worker_complete(struct nvmev_worker *w, u32 slot, u64 now)
 	}
 	record_lateness(w, now, req->target_ns);
 	w->stats.completions++;
+	if (!req->status && req->opcode == NVME_CMD_READ) {
+		w->stats.read_cmds++;
+		w->stats.bytes_read += req->bytes;
+	} else if (!req->status && req->opcode == NVME_CMD_WRITE) {
+		w->stats.write_cmds++;
+		w->stats.bytes_written += req->bytes;
+	}
 	NVMEV_WRITE_ONCE(sq->completed, sq->completed + 1);
 	/* each CQ is listed once per pass: only on the flag's rising edge */
 	if (cq->irq_pending && !irq_was_pending)

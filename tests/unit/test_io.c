@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The NVM command set through queues, workers and the timing model. */
+#include <string.h>
+
+#include "th.h"
+
+#define DNR NVME_STATUS_DNR
+#define MiB (1u << 20)
+
+static void fill(u8 *p, u32 n, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (u8)(seed + i * 31 + (i >> 9));
+}
+
+static void io_setup(struct th *t, u32 lba_shift)
+{
+	th_init(t, lba_shift, 16 * MiB);
+	CHECK(th_enable(t));
+	CHECK(th_create_io_pair(t, 1, 64));
+	CHECK(th_create_io_pair(t, 2, 64));
+}
+
+UNIT_TEST(io_write_read_roundtrip)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 wbuf, rbuf;
+
+	io_setup(&t, 9);
+	wbuf = host_alloc(8192);
+	rbuf = host_alloc(8192);
+	fill(host_ptr(wbuf), 4096, 5);
+	sqe_rw(&c, NVME_CMD_WRITE, 100, 8, wbuf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(!memcmp(t.storage + 100 * 512, host_ptr(wbuf), 4096));
+	sqe_rw(&c, NVME_CMD_READ, 100, 8, rbuf);
+	CHECK_EQ(th_io(&t, 2, &c), 0);
+	CHECK(!memcmp(host_ptr(rbuf), host_ptr(wbuf), 4096));
+	CHECK_EQ(t.w[0]->stats.write_cmds + t.w[1]->stats.write_cmds, 1);
+	CHECK_EQ(t.w[0]->stats.read_cmds + t.w[1]->stats.read_cmds, 1);
+	CHECK_EQ(t.w[0]->stats.bytes_written + t.w[1]->stats.bytes_written, 4096);
+	CHECK(irq_count[1] > 0 && irq_count[2] > 0);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_large_transfer_with_prp_list)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 buf, list;
+	u64 *e;
+	u32 i, pages = NVMEV_MAX_XFER / 4096;
+
+	io_setup(&t, 12);
+	buf = host_alloc(NVMEV_MAX_XFER);
+	list = host_alloc(4096);
+	e = host_ptr(list);
+	for (i = 1; i < pages; i++)
+		e[i - 1] = buf + (u64)i * 4096;
+	fill(host_ptr(buf), NVMEV_MAX_XFER, 9);
+	sqe_rw(&c, NVME_CMD_WRITE, 10, pages, buf);
+	c.dw[8] = (u32)list;
+	c.dw[9] = (u32)(list >> 32);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(!memcmp(t.storage + 10 * 4096, host_ptr(buf), NVMEV_MAX_XFER));
+	/* one block more than MDTS */
+	sqe_rw(&c, NVME_CMD_READ, 0, pages + 1, buf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_FIELD | DNR);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_invalid_commands)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 buf;
+	u64 blocks = 16 * MiB / 512;
+
+	io_setup(&t, 9);
+	buf = host_alloc(4096);
+	sqe_init(&c, 0x7f, 1, 1);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_OPCODE | DNR);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	c.dw[1] = 99;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_NS | DNR);
+	c.dw[1] = 0;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_NS | DNR);
+	sqe_rw(&c, NVME_CMD_READ, blocks, 1, buf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	sqe_rw(&c, NVME_CMD_WRITE, blocks - 1, 2, buf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	sqe_rw(&c, NVME_CMD_READ, ~0ull - 1, 4, buf);		/* would wrap */
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	sqe_rw(&c, NVME_CMD_READ, blocks - 1, 1, buf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);				/* the last block */
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, 0x2000);		/* not host memory */
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_DATA_XFER_ERROR);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf + 1);		/* not dword aligned */
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_PRP_OFFSET_INVALID);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	c.dw[0] |= 1u << 8;					/* fused */
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_FIELD | DNR);
+	sqe_init(&c, NVME_CMD_FLUSH, 2, 0xffffffff);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	sqe_init(&c, NVME_CMD_FLUSH, 3, 1);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	sqe_init(&c, NVME_CMD_FLUSH, 4, 7);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_NS | DNR);
+	/* only the successful read counts */
+	CHECK_EQ(t.w[0]->stats.bytes_read + t.w[1]->stats.bytes_read, 512);
+	CHECK_EQ(t.w[0]->stats.read_cmds + t.w[1]->stats.read_cmds, 1);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_write_zeroes_and_deallocate)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 ranges;
+	u8 *r;
+	u8 zero[4096] = { 0 };
+
+	io_setup(&t, 9);
+	memset(t.storage, 0xab, 16 * MiB);
+	sqe_rw(&c, NVME_CMD_WRITE_ZEROES, 8, 8, 0);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(!memcmp(t.storage + 8 * 512, zero, 4096));
+	CHECK_EQ(t.storage[7 * 512 + 511], 0xab);
+	CHECK_EQ(t.storage[16 * 512], 0xab);
+
+	ranges = host_alloc(4096);
+	r = host_ptr(ranges);
+	nvme_put32(r, 4, 4);		/* range 0: 4 blocks at 100 */
+	nvme_put64(r, 8, 100);
+	nvme_put32(r, 16 + 4, 2);	/* range 1: 2 blocks at 200 */
+	nvme_put64(r, 16 + 8, 200);
+	sqe_init(&c, NVME_CMD_DSM, 5, 1);
+	c.dw[6] = (u32)ranges;
+	c.dw[7] = (u32)(ranges >> 32);
+	c.dw[10] = 1;			/* two ranges */
+	c.dw[11] = NVME_DSM_AD;
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(!memcmp(t.storage + 100 * 512, zero, 2048));
+	CHECK(!memcmp(t.storage + 200 * 512, zero, 1024));
+	CHECK_EQ(t.storage[104 * 512], 0xab);
+	/* without the deallocate attribute nothing changes */
+	memset(t.storage + 300 * 512, 0xcd, 512);
+	nvme_put64(r, 8, 300);
+	c.dw[10] = 0;
+	c.dw[11] = 0;
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK_EQ(t.storage[300 * 512], 0xcd);
+	/* a range past the end */
+	nvme_put64(r, 8, 16 * MiB / 512 - 1);
+	c.dw[11] = NVME_DSM_AD;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_completion_waits_for_target_time)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	io_setup(&t, 9);
+	t.timing.read_latency_ns = 50000;
+	buf = host_alloc(4096);
+	sqe_rw(&c, NVME_CMD_READ, 0, 8, buf);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	CHECK(!th_reap(&t, 1, &cqe));		/* not yet due */
+	fake_now += 49999;
+	th_run(&t);
+	CHECK(!th_reap(&t, 1, &cqe));
+	fake_now += 1;
+	th_run(&t);
+	CHECK(th_reap(&t, 1, &cqe));
+	CHECK_EQ(cqe.status, 0);
+	CHECK_EQ(cqe.sqid, 1);
+	CHECK_EQ(cqe.sqhd, 1);
+	CHECK_EQ(t.w[0]->stats.lateness[0], 1);	/* posted on time */
+	th_fini(&t);
+}
+
+UNIT_TEST(io_completions_in_target_order)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	io_setup(&t, 9);
+	t.timing.read_latency_ns = 30000;
+	t.timing.write_latency_ns = 10000;
+	buf = host_alloc(4096);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	c.dw[0] = (c.dw[0] & 0xffff) | (1u << 16);
+	th_submit(&t, 1, &c);
+	sqe_rw(&c, NVME_CMD_WRITE, 0, 1, buf);
+	c.dw[0] = (c.dw[0] & 0xffff) | (2u << 16);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	fake_now += 100000;
+	th_run(&t);
+	CHECK(th_reap(&t, 1, &cqe));
+	CHECK_EQ(cqe.cid, 2);			/* the write was due first */
+	CHECK(th_reap(&t, 1, &cqe));
+	CHECK_EQ(cqe.cid, 1);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_queue_wraparound_and_phase)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+	int i, ok = 0;
+
+	th_init(&t, 9, 4 * MiB);
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 4));
+	buf = host_alloc(4096);
+	for (i = 0; i < 50; i++) {
+		sqe_rw(&c, NVME_CMD_WRITE, (u64)i, 1, buf);
+		c.dw[0] = (c.dw[0] & 0xffff) | ((u32)i << 16);
+		th_submit(&t, 1, &c);
+		th_run(&t);
+		if (th_reap(&t, 1, &cqe) && cqe.cid == i && cqe.status == 0 &&
+		    cqe.sqhd == (i + 1) % 4)
+			ok++;
+	}
+	CHECK_EQ(ok, 50);
+	th_fini(&t);
+}
+
+static u16 create_queue(struct th *t, u8 opc, u16 qid, u16 size, u32 cdw11, u64 base)
+{
+	struct nvme_sqe c;
+
+	sqe_init(&c, opc, 20, 0);
+	c.dw[6] = (u32)base;
+	c.dw[7] = (u32)(base >> 32);
+	c.dw[10] = qid | ((u32)(size - 1) << 16);
+	c.dw[11] = cdw11;
+	return th_admin(t, &c, NULL);
+}
+
+UNIT_TEST(io_full_cq_makes_completions_wait)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+	int i, got = 0;
+
+	th_init(&t, 9, 4 * MiB);
+	CHECK(th_enable(&t));
+	/* two SQs share one 4-entry CQ (3 completions fit) */
+	t.q[1].size = 4;
+	t.q[1].cq = host_alloc(4096);
+	t.q[1].phase = 1;
+	t.q[1].sq = host_alloc(4096);
+	t.q[2].size = 8;
+	t.q[2].sq = host_alloc(4096);
+	CHECK_EQ(create_queue(&t, NVME_ADMIN_CREATE_CQ, 1, 4, 3 | (1u << 16), t.q[1].cq), 0);
+	CHECK_EQ(create_queue(&t, NVME_ADMIN_CREATE_SQ, 1, 4, 1 | (1u << 16), t.q[1].sq), 0);
+	CHECK_EQ(create_queue(&t, NVME_ADMIN_CREATE_SQ, 2, 8, 1 | (1u << 16), t.q[2].sq), 0);
+	buf = host_alloc(4096);
+	for (i = 0; i < 6; i++) {
+		sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+		c.dw[0] = (c.dw[0] & 0xffff) | ((u32)i << 16);
+		th_submit(&t, i < 3 ? 1 : 2, &c);
+	}
+	th_run(&t);
+	CHECK(t.w[0]->stats.cq_full_waits > 0);	/* CQ 1 belongs to worker 0 */
+	CHECK_EQ(t.w[0]->waitq_len, 3);
+	while (th_reap(&t, 1, &cqe)) {
+		CHECK_EQ(cqe.status, 0);
+		got++;
+		th_run(&t);
+	}
+	CHECK_EQ(got, 6);			/* nothing lost */
+	th_fini(&t);
+}
+
+static void submit_read(struct th *t, u16 qid, u64 buf, u32 tag)
+{
+	struct nvme_sqe c;
+
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	c.dw[0] = (c.dw[0] & 0xffff) | ((tag & 0xffff) << 16);
+	th_submit(t, qid, &c);
+}
+
+UNIT_TEST(io_backpressure_never_drops)
+{
+	struct th t;
+	struct th_cqe cqe;
+	u64 buf;
+	u32 i, n = 0, qsize = 1024, total = 6000;
+	u32 submitted = 0;
+	u16 qids[2] = { 1, 3 };		/* both completed by worker 0 */
+	bool bad = false;
+
+	th_init(&t, 9, 4 * MiB);
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, (u16)qsize));
+	CHECK(th_create_io_pair(&t, 3, (u16)qsize));
+	t.timing.read_latency_ns = 1000000;	/* everything stays in flight */
+	buf = host_alloc(4096);
+	/* two full SQs, dispatcher only: the worker's ring fills, the SQs wait */
+	for (i = 0; i < 2 * (qsize - 1); i++)
+		submit_read(&t, qids[i & 1], buf, submitted++);
+	for (i = 0; i < 100; i++)
+		nvmev_ctrl_poll(t.c);
+	CHECK_EQ(t.w[0]->in.tail - t.w[0]->in.head, NVMEV_RING_SLOTS);
+	CHECK(t.c->stats.backpressure > 0);
+	/* now let everything run, keep both SQs full, and count completions */
+	while (n < total && !bad) {
+		th_run(&t);
+		fake_now += 2000000;
+		th_run(&t);
+		for (i = 0; i < 2; i++) {
+			while (th_reap(&t, qids[i], &cqe)) {
+				bad |= cqe.status != 0;
+				n++;
+				if (submitted < total)
+					submit_read(&t, qids[i], buf, submitted++);
+			}
+		}
+	}
+	CHECK(!bad);
+	CHECK_EQ(n, total);
+	CHECK_EQ(t.c->sqs[1].completed + t.c->sqs[3].completed, total);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_reset_drops_inflight_and_queues)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 buf;
+	int i;
+
+	io_setup(&t, 9);
+	t.timing.read_latency_ns = 1000000;
+	buf = host_alloc(4096);
+	for (i = 0; i < 10; i++) {
+		sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+		th_submit(&t, 1, &c);
+	}
+	th_run(&t);
+	CHECK_EQ(t.w[0]->heap_len, 10);
+	nvme_put32(t.bar, NVME_REG_CC, 0);
+	th_run(&t);
+	CHECK_EQ(t.w[0]->heap_len, 0);
+	CHECK(!t.c->sqs[1].valid && !t.c->cqs[1].valid && !t.c->cqs[2].valid);
+	CHECK_EQ(t.c->nr_active_sqs, 0);
+	CHECK_EQ(nvme_get32(t.bar, NVME_REG_DBS + 8), 0);	/* doorbells read zero */
+	/* and it comes back */
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 16));
+	t.timing.read_latency_ns = 0;
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	th_fini(&t);
+}
+
+UNIT_TEST(io_delete_sq_waits_for_its_commands)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+	u32 dw0;
+
+	io_setup(&t, 9);
+	buf = host_alloc(4096);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	CHECK_EQ(t.c->sqs[1].submitted - t.c->sqs[1].completed, 0);
+	sqe_init(&c, NVME_ADMIN_DELETE_SQ, 70, 0);
+	c.dw[10] = 1;
+	CHECK_EQ(th_admin(&t, &c, &dw0), 0);
+	CHECK(th_reap(&t, 1, &cqe));		/* its read completed first */
+	th_fini(&t);
+}

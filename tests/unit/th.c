@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Test host: platform hooks over simulated memory, and a tiny host driver. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "th.h"
+
+u8 *host_mem;
+u64 fake_now = 1000;
+unsigned int irq_count[NVMEV_NR_VECTORS];
+unsigned int host_accesses_crossing_pages;
+static u64 host_next;
+static struct th *cur_th;
+static unsigned long relax_spins;
+
+void host_reset(void)
+{
+	if (!host_mem)
+		host_mem = aligned_alloc(4096, HOST_SIZE);
+	memset(host_mem, 0, HOST_SIZE);
+	host_next = HOST_BASE;
+	memset(irq_count, 0, sizeof(irq_count));
+	host_accesses_crossing_pages = 0;
+	fake_now = 1000;
+}
+
+static bool host_range_ok(u64 addr, u32 len)
+{
+	if (addr < HOST_BASE || addr + len > HOST_BASE + HOST_SIZE || addr + len < addr)
+		return false;
+	if ((addr & 4095) + len > 4096)
+		host_accesses_crossing_pages++;
+	return true;
+}
+
+void *host_ptr(u64 addr)
+{
+	return host_mem + (addr - HOST_BASE);
+}
+
+u64 host_alloc(u32 bytes)
+{
+	u64 a = host_next;
+
+	host_next += (bytes + 4095) & ~4095u;
+	if (host_next > HOST_BASE + HOST_SIZE) {
+		fprintf(stderr, "host memory exhausted\n");
+		abort();
+	}
+	memset(host_ptr(a), 0, bytes);
+	return a;
+}
+
+bool nvmev_plat_host_read(void *plat, u64 addr, void *buf, u32 len)
+{
+	if (!host_range_ok(addr, len))
+		return false;
+	memcpy(buf, host_ptr(addr), len);
+	return true;
+}
+
+bool nvmev_plat_host_write(void *plat, u64 addr, const void *buf, u32 len)
+{
+	if (!host_range_ok(addr, len))
+		return false;
+	memcpy(host_ptr(addr), buf, len);
+	return true;
+}
+
+void *nvmev_plat_map_queue(void *plat, u64 addr, u32 len)
+{
+	if (addr < HOST_BASE || addr + len > HOST_BASE + HOST_SIZE)
+		return NULL;
+	return host_ptr(addr);
+}
+
+void nvmev_plat_unmap_queue(void *plat, void *va, u32 len)
+{
+}
+
+u64 nvmev_plat_now_ns(void *plat)
+{
+	return fake_now;
+}
+
+void nvmev_plat_raise_irq(void *plat, u16 vector)
+{
+	if (vector < NVMEV_NR_VECTORS)
+		irq_count[vector]++;
+}
+
+void nvmev_plat_mb(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void nvmev_plat_wmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* Single-threaded tests: a waiting dispatcher lets the workers run. */
+bool nvmev_plat_relax(void *plat)
+{
+	int i;
+
+	if (++relax_spins > 1000000) {
+		fprintf(stderr, "relax: waited forever\n");
+		abort();
+	}
+	if (cur_th)
+		for (i = 0; i < TH_WORKERS; i++)
+			nvmev_worker_poll(cur_th->w[i]);
+	return true;
+}
+
+void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!getenv("UNIT_VERBOSE"))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void th_init(struct th *t, u32 lba_shift, u64 storage_size)
+{
+	struct nvmev_config cfg = { 0 };
+	int i;
+
+	host_reset();
+	memset(t, 0, sizeof(*t));
+	t->c = calloc(1, sizeof(*t->c));
+	for (i = 0; i < TH_WORKERS; i++)
+		t->w[i] = calloc(1, sizeof(*t->w[i]));
+	t->storage = calloc(1, storage_size);
+	t->storage_size = storage_size;
+	nvmev_nvm_timing_init(&t->timing, 0, 0, 0, 1);
+
+	cfg.bar = t->bar;
+	cfg.storage = t->storage;
+	cfg.storage_size = storage_size;
+	cfg.lba_shift = lba_shift;
+	cfg.max_io_queues = 8;
+	cfg.nr_workers = TH_WORKERS;
+	cfg.cntlid = 1;
+	cfg.uid = 0x1234;
+	cfg.vid = 0x0c51;
+	cfg.ssvid = 0x0c51;
+	strcpy(cfg.serial, "NVMEVTEST");
+	strcpy(cfg.model, "nvmevirt NVM SSD");
+	strcpy(cfg.firmware, "0.1.0");
+	cfg.timing = &t->timing.base;
+	cfg.plat = t;
+	if (nvmev_ctrl_init(t->c, &cfg, t->w)) {
+		fprintf(stderr, "ctrl init failed\n");
+		abort();
+	}
+	cur_th = t;
+	relax_spins = 0;
+}
+
+void th_fini(struct th *t)
+{
+	int i;
+
+	nvmev_ctrl_fini(t->c);
+	free(t->c);
+	for (i = 0; i < TH_WORKERS; i++)
+		free(t->w[i]);
+	free(t->storage);
+	cur_th = NULL;
+}
+
+static void reg_write32(struct th *t, u32 off, u32 v)
+{
+	memcpy(t->bar + off, &v, 4);
+}
+
+static u32 reg_read32(struct th *t, u32 off)
+{
+	u32 v;
+
+	memcpy(&v, t->bar + off, 4);
+	return v;
+}
+
+static void db_write(struct th *t, u32 idx, u32 v)
+{
+	reg_write32(t, NVME_REG_DBS + idx * 4, v);
+}
+
+bool th_enable(struct th *t)
+{
+	struct th_queue *q = &t->q[0];
+
+	q->size = 32;
+	q->sq = host_alloc(q->size * 64);
+	q->cq = host_alloc(q->size * 16);
+	q->phase = 1;
+	reg_write32(t, NVME_REG_AQA, (u32)(q->size - 1) | ((u32)(q->size - 1) << 16));
+	reg_write32(t, NVME_REG_ASQ, (u32)q->sq);
+	reg_write32(t, NVME_REG_ASQ + 4, (u32)(q->sq >> 32));
+	reg_write32(t, NVME_REG_ACQ, (u32)q->cq);
+	reg_write32(t, NVME_REG_ACQ + 4, (u32)(q->cq >> 32));
+	reg_write32(t, NVME_REG_CC, NVME_CC_EN | (6u << 16) | (4u << 20));
+	th_run(t);
+	return reg_read32(t, NVME_REG_CSTS) & NVME_CSTS_RDY;
+}
+
+void th_run(struct th *t)
+{
+	int i, rounds;
+
+	for (rounds = 0; rounds < 10000; rounds++) {
+		bool did = nvmev_ctrl_poll(t->c);
+
+		for (i = 0; i < TH_WORKERS; i++)
+			did |= nvmev_worker_poll(t->w[i]);
+		if (!did)
+			return;
+	}
+}
+
+bool th_reap(struct th *t, u16 qid, struct th_cqe *cqe)
+{
+	struct th_queue *q = &t->q[qid];
+	u8 *e = host_ptr(q->cq + (u64)q->cq_head * 16);
+	u32 dw2 = nvme_get32(e, 8), dw3 = nvme_get32(e, 12);
+
+	if (((dw3 >> 16) & 1) != q->phase)
+		return false;
+	cqe->dw0 = nvme_get32(e, 0);
+	cqe->sqhd = dw2 & 0xffff;
+	cqe->sqid = dw2 >> 16;
+	cqe->cid = dw3 & 0xffff;
+	cqe->status = (u16)(dw3 >> 17);
+	cqe->phase = (dw3 >> 16) & 1;
+	if (++q->cq_head == q->size) {
+		q->cq_head = 0;
+		q->phase ^= 1;
+	}
+	db_write(t, 2 * qid + 1, q->cq_head);
+	return true;
+}
+
+void th_submit(struct th *t, u16 qid, struct nvme_sqe *cmd)
+{
+	struct th_queue *q = &t->q[qid];
+
+	memcpy(host_ptr(q->sq + (u64)q->sq_tail * 64), cmd, 64);
+	q->sq_tail = (u16)((q->sq_tail + 1) % q->size);
+	db_write(t, 2 * qid, q->sq_tail);
+}
+
+static u16 th_cmd(struct th *t, u16 qid, struct nvme_sqe *cmd, u32 *dw0)
+{
+	struct th_cqe cqe;
+
+	th_submit(t, qid, cmd);
+	th_run(t);
+	if (!th_reap(t, qid, &cqe))
+		return 0xffff;	/* no completion */
+	if (cqe.cid != nvme_sqe_cid(cmd))
+		return 0xfffe;
+	if (dw0)
+		*dw0 = cqe.dw0;
+	return cqe.status;
+}
+
+u16 th_admin(struct th *t, struct nvme_sqe *cmd, u32 *dw0)
+{
+	return th_cmd(t, 0, cmd, dw0);
+}
+
+u16 th_io(struct th *t, u16 qid, struct nvme_sqe *cmd)
+{
+	return th_cmd(t, qid, cmd, NULL);
+}
+
+void sqe_init(struct nvme_sqe *c, u8 opc, u16 cid, u32 nsid)
+{
+	memset(c, 0, sizeof(*c));
+	c->dw[0] = opc | ((u32)cid << 16);
+	c->dw[1] = nsid;
+}
+
+void sqe_rw(struct nvme_sqe *c, u8 opc, u64 slba, u32 nlb, u64 buf)
+{
+	static u16 cid = 100;
+
+	sqe_init(c, opc, cid++, 1);
+	c->dw[6] = (u32)buf;
+	c->dw[7] = (u32)(buf >> 32);
+	c->dw[10] = (u32)slba;
+	c->dw[11] = (u32)(slba >> 32);
+	c->dw[12] = nlb - 1;
+}
+
+bool th_create_io_pair(struct th *t, u16 qid, u16 size)
+{
+	struct th_queue *q = &t->q[qid];
+	struct nvme_sqe c;
+
+	q->size = size;
+	q->sq = host_alloc(size * 64);
+	q->cq = host_alloc(size * 16);
+	q->phase = 1;
+	q->sq_tail = 0;
+	q->cq_head = 0;
+
+	sqe_init(&c, NVME_ADMIN_CREATE_CQ, 1, 0);
+	c.dw[6] = (u32)q->cq;
+	c.dw[7] = (u32)(q->cq >> 32);
+	c.dw[10] = qid | ((u32)(size - 1) << 16);
+	c.dw[11] = 1 | 2 | ((u32)qid << 16);
+	if (th_admin(t, &c, NULL))
+		return false;
+	sqe_init(&c, NVME_ADMIN_CREATE_SQ, 2, 0);
+	c.dw[6] = (u32)q->sq;
+	c.dw[7] = (u32)(q->sq >> 32);
+	c.dw[10] = qid | ((u32)(size - 1) << 16);
+	c.dw[11] = 1 | ((u32)qid << 16);
+	return th_admin(t, &c, NULL) == 0;
+}
+
+/* ---- runner ---- */
+
+int t_pass, t_fail;
+const char *t_name;
+static struct unit_test tests[256];
+static int nr_tests;
+
+void unit_register(const char *name, void (*fn)(void))
+{
+	tests[nr_tests].name = name;
+	tests[nr_tests].fn = fn;
+	nr_tests++;
+}
+
+int main(int argc, char **argv)
+{
+	int i, passed = 0, failed = 0;
+
+	for (i = 0; i < nr_tests; i++) {
+		int before = t_fail;
+
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		t_name = tests[i].name;
+		tests[i].fn();
+		if (t_fail == before) {
+			passed++;
+			printf("PASS %s\n", tests[i].name);
+		} else {
+			failed++;
+			printf("FAIL %s\n", tests[i].name);
+		}
+	}
+	free(host_mem);
+	printf("unit tests: %d checks passed, %d checks failed\n", t_pass, t_fail);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
