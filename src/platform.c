@@ -87,12 +87,12 @@ void nvmev_plat_raise_irq(void *plat, u16 vector)
 
 void nvmev_plat_mb(void)
 {
-	smp_mb();
+	smp_mb();	/* ring and queue hand-off between dispatcher and workers */
 }
 
 void nvmev_plat_wmb(void)
 {
-	smp_wmb();
+	smp_wmb();	/* a completion entry's body before its phase/status dword */
 }
 
 bool nvmev_plat_relax(void *plat)

@@ -178,19 +178,19 @@ enum nvme_feature_id {
 static inline void nvme_put8(u8 *p, u32 off, u8 v) { p[off] = v; }
 static inline void nvme_put16(u8 *p, u32 off, u16 v)
 {
-	p[off] = (u8)v;
+	p[off] = (u8)(v & 0xff);
 	p[off + 1] = (u8)(v >> 8);
 }
 
 static inline void nvme_put32(u8 *p, u32 off, u32 v)
 {
-	nvme_put16(p, off, (u16)v);
+	nvme_put16(p, off, (u16)(v & 0xffff));
 	nvme_put16(p, off + 2, (u16)(v >> 16));
 }
 
 static inline void nvme_put64(u8 *p, u32 off, u64 v)
 {
-	nvme_put32(p, off, (u32)v);
+	nvme_put32(p, off, (u32)(v & 0xffffffff));
 	nvme_put32(p, off + 4, (u32)(v >> 32));
 }
 

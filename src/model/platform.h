@@ -10,9 +10,13 @@
 #define NVMEV_PLATFORM_H
 
 #ifdef __KERNEL__
+#include <linux/compiler.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/stddef.h>
+
+#define NVMEV_READ_ONCE(x) READ_ONCE(x)
+#define NVMEV_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,11 +27,12 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
-#endif
+#define __printf(a, b) __attribute__((format(printf, a, b)))
 
-/* Loads and stores that the compiler may neither merge, split nor reorder. */
+/* User-space READ_ONCE/WRITE_ONCE: no merging, splitting or reordering. */
 #define NVMEV_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define NVMEV_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#endif
 
 #define NVMEV_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define NVMEV_MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -66,7 +71,7 @@ void nvmev_plat_wmb(void);
  */
 bool nvmev_plat_relax(void *plat);
 
-void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+__printf(3, 4)
+void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...);
 
 #endif /* NVMEV_PLATFORM_H */
