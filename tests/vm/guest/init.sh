@@ -55,7 +55,8 @@ echo "VMTEST-CMDLINE $(cat /proc/cmdline)"
 cd /tmp
 t0=$(cut -d. -f1 /proc/uptime)
 if [ -f "$script" ]; then
-	timeout -s KILL "$TMO" sh "$script"
+	# full path: busybox's timeout would start its own ash applet for "sh"
+	timeout -s KILL "$TMO" /usr/bin/dash "$script"
 	rc=$?
 else
 	echo "RESULT: $RUN FAIL no such script" | tee -a /tmp/vmtest-results

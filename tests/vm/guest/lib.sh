@@ -22,8 +22,8 @@ log() { echo "### $*"; }
 _result() {
 	# one line, no control characters
 	_r=$(printf '%s' "$*" | tr '\n\r\t' '   ' | cut -c1-400)
-	echo "RESULT: $_r"
-	echo "RESULT: $_r" >>"$RESULTS"
+	printf 'RESULT: %s\n' "$_r"
+	printf 'RESULT: %s\n' "$_r" >>"$RESULTS"
 }
 pass() { _result "$1 PASS"; }
 fail() {

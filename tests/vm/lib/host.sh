@@ -151,6 +151,12 @@ vm_mkinitramfs() {
 			{ echo "host binary $b missing" >&2; rm -rf "$root"; return 1; }
 		_vm_copy_bin "$root" "$p"
 	done
+	# /bin/sh is dash: busybox-static's ash runs its own applets before
+	# anything in PATH, so "modprobe" or "blkdiscard" in a script would never
+	# reach kmod's or util-linux's binaries. Other commands stay busybox.
+	_vm_copy_bin "$root" "$(PATH=/usr/bin:/bin command -v dash)" || { rm -rf "$root"; return 1; }
+	rm -f "$root/usr/bin/sh"
+	ln -s dash "$root/usr/bin/sh"
 	# kmod's module tools, not busybox's: busybox insmod/modprobe retry a
 	# failed finit_module() with init_module(), so a module whose init fails
 	# would run (and log) twice
