@@ -64,6 +64,11 @@ static unsigned int max_io_queues = 64;
 module_param(max_io_queues, uint, 0444);
 MODULE_PARM_DESC(max_io_queues, "I/O queue pairs offered to the host (default 64; 1..128)");
 
+static char *poll_mode = "busy";
+module_param(poll_mode, charp, 0444);
+MODULE_PARM_DESC(poll_mode,
+		 "busy: threads spin while there is work (lowest latency); lowcpu: they sleep when idle and wait for the next completion on a timer (default busy)");
+
 static unsigned int idle_after_us = 1000;
 module_param(idle_after_us, uint, 0444);
 MODULE_PARM_DESC(idle_after_us,
@@ -82,6 +87,11 @@ static DEFINE_MUTEX(nvmev_lock);
 
 static const char * const nvmev_type_names[] = {
 	[NVMEV_TYPE_NVM] = "nvm",
+};
+
+const char * const nvmev_poll_mode_names[2] = {
+	[NVMEV_POLL_BUSY] = "busy",
+	[NVMEV_POLL_LOWCPU] = "lowcpu",
 };
 
 /* A bare number is in @unit bytes; a K/M/G/T suffix is taken as written. */
@@ -229,6 +239,13 @@ static int parse_params(struct nvmev_params *p)
 	}
 	p->type = t;
 
+	t = match_string(nvmev_poll_mode_names, ARRAY_SIZE(nvmev_poll_mode_names), poll_mode);
+	if (t < 0) {
+		pr_err("poll_mode: '%s' is not a polling mode (busy or lowcpu)\n", poll_mode);
+		return -EINVAL;
+	}
+	p->poll_mode = t;
+
 	ret = parse_cpus(cpus, p);
 	if (ret)
 		return ret;
@@ -337,6 +354,7 @@ static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *
 	dev->p = *p;
 	dev->idle_after_us = p->idle_after_us;
 	dev->idle_sleep_us = p->idle_sleep_us;
+	dev->poll_mode = p->poll_mode;
 	snprintf(dev->name, sizeof(dev->name), "nvmev%d", index);
 
 	ret = nvmev_memmap_claim(dev);

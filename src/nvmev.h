@@ -29,6 +29,13 @@ enum nvmev_type {
 	NVMEV_TYPE_NVM,
 };
 
+enum nvmev_poll_mode {
+	NVMEV_POLL_BUSY,
+	NVMEV_POLL_LOWCPU,
+};
+
+extern const char * const nvmev_poll_mode_names[2];
+
 /* Everything a device is made from, parsed and validated from parameters. */
 struct nvmev_params {
 	u64 start;
@@ -44,6 +51,7 @@ struct nvmev_params {
 	u32 max_io_queues;
 	u32 idle_after_us;
 	u32 idle_sleep_us;
+	enum nvmev_poll_mode poll_mode;
 };
 
 struct nvmev_dev {
@@ -80,6 +88,7 @@ struct nvmev_dev {
 	struct task_struct *workers[NVMEV_MAX_WORKERS];
 	u32 idle_after_us;
 	u32 idle_sleep_us;
+	u32 poll_mode;
 
 	/* the device model */
 	struct nvmev_ctrl *ctrl;

@@ -85,6 +85,14 @@ void nvmev_plat_raise_irq(void *plat, u16 vector)
 	nvmev_irq_raise(plat, vector);
 }
 
+void nvmev_plat_kick_worker(void *plat, u16 worker)
+{
+	struct nvmev_dev *dev = plat;
+
+	if (worker < NVMEV_MAX_WORKERS && dev->workers[worker])
+		wake_up_process(dev->workers[worker]);
+}
+
 void nvmev_plat_mb(void)
 {
 	smp_mb();	/* ring and queue hand-off between dispatcher and workers */

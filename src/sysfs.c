@@ -94,6 +94,22 @@ NVMEV_RW_U32(parallel_units, timing.nr_units, 1, NVMEV_MAX_PARALLEL_UNITS);
 NVMEV_RW_U32(idle_after_us, idle_after_us, 0, 10000000);
 NVMEV_RW_U32(idle_sleep_us, idle_sleep_us, 1, 100000);
 
+static ssize_t poll_mode_show(struct nvmev_dev *dev, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", nvmev_poll_mode_names[READ_ONCE(dev->poll_mode)]);
+}
+
+static ssize_t poll_mode_store(struct nvmev_dev *dev, const char *buf, size_t len)
+{
+	int m = sysfs_match_string(nvmev_poll_mode_names, buf);
+
+	if (m < 0)
+		return -EINVAL;
+	WRITE_ONCE(dev->poll_mode, m);
+	return len;
+}
+static struct nvmev_attr attr_poll_mode = __ATTR_RW(poll_mode);
+
 static ssize_t type_show(struct nvmev_dev *dev, char *buf)
 {
 	return sysfs_emit(buf, "nvm\n");
@@ -141,6 +157,7 @@ static struct attribute *nvmev_attrs[] = {
 	&attr_parallel_units.attr,
 	&attr_idle_after_us.attr,
 	&attr_idle_sleep_us.attr,
+	&attr_poll_mode.attr,
 	NULL,
 };
 

@@ -2,12 +2,18 @@
 /*
  * The dispatcher and worker threads, each pinned to its CPU from cpus=.
  * They poll: the dispatcher the registers and doorbells, a worker its
- * requests. After idle_after_us without work a thread sleeps idle_sleep_us
- * between polls (a worker only when it holds no request).
+ * requests.
+ *
+ * poll_mode=busy: threads spin while there is work; after idle_after_us
+ * without any, they sleep idle_sleep_us between polls (a worker only when
+ * it holds no request). poll_mode=lowcpu: an idle dispatcher sleeps
+ * idle_sleep_us between polls; a worker sleeps on a high-resolution timer
+ * until its next completion is due, or until the dispatcher kicks it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 
@@ -33,14 +39,50 @@ static void thread_idle(struct nvmev_dev *dev, struct nvmev_idle *idle, bool did
 	cond_resched();
 }
 
+#define NVMEV_MAX_SLEEP_NS	(10 * NSEC_PER_MSEC)
+
 static int dispatcher_fn(void *data)
 {
 	struct nvmev_dev *dev = data;
 	struct nvmev_idle idle = { .last_work_ns = ktime_get_ns() };
 
-	while (!kthread_should_stop())
-		thread_idle(dev, &idle, nvmev_ctrl_poll(dev->ctrl), true);
+	while (!kthread_should_stop()) {
+		bool did = nvmev_ctrl_poll(dev->ctrl);
+
+		if (!did && READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU) {
+			u32 us = READ_ONCE(dev->idle_sleep_us);
+
+			usleep_range(us, us + us / 4 + 1);
+			continue;
+		}
+		thread_idle(dev, &idle, did, true);
+	}
 	return 0;
+}
+
+/* Low-CPU mode: sleep until the next completion is due or a kick arrives. */
+static void worker_sleep(struct nvmev_dev *dev, struct nvmev_worker *w)
+{
+	u64 now = ktime_get_ns();
+	u64 due = nvmev_worker_next_due(w);
+	ktime_t until;
+
+	if (due == 0)		/* completions wait for room in their CQ */
+		due = now + (u64)READ_ONCE(dev->idle_sleep_us) * NSEC_PER_USEC;
+	else if (due == ~0ull)	/* nothing held: wait for a kick */
+		due = now + NVMEV_MAX_SLEEP_NS;
+	if (due <= now)
+		return;
+	until = ns_to_ktime(min(due, now + NVMEV_MAX_SLEEP_NS));
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	WRITE_ONCE(w->sleeping, 1);
+	smp_mb();	/* the flag, before the dispatcher's input is checked */
+	if (!nvmev_worker_has_input(w) && READ_ONCE(w->ctrl->epoch) == w->seen_epoch &&
+	    !kthread_should_stop())
+		schedule_hrtimeout_range(&until, 0, HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(w->sleeping, 0);
 }
 
 static int worker_fn(void *data)
@@ -52,7 +94,10 @@ static int worker_fn(void *data)
 	while (!kthread_should_stop()) {
 		bool did = nvmev_worker_poll(w);
 
-		thread_idle(dev, &idle, did, nvmev_worker_next_due(w) == ~0ull);
+		if (!did && READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU)
+			worker_sleep(dev, w);
+		else
+			thread_idle(dev, &idle, did, nvmev_worker_next_due(w) == ~0ull);
 	}
 	return 0;
 }

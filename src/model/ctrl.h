@@ -122,6 +122,7 @@ struct nvmev_worker {
 	struct nvmev_ctrl *ctrl;
 	u16 id;
 	u32 seen_epoch;
+	u32 sleeping;		/* the worker waits for a kick (set by its thread) */
 	struct nvmev_ring in;
 	struct nvmev_req pool[NVMEV_WORKER_SLOTS];
 	u32 free_list[NVMEV_WORKER_SLOTS];
@@ -221,8 +222,12 @@ void nvmev_ctrl_fini(struct nvmev_ctrl *c);
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
 /* Worker: take new requests, move data, post what is due. */
 bool nvmev_worker_poll(struct nvmev_worker *w);
-/* Earliest target time a worker holds, or ~0 when it holds nothing. */
+/* Earliest target time a worker holds, 0 if one is overdue, ~0 if it holds nothing. */
 u64 nvmev_worker_next_due(const struct nvmev_worker *w);
+/* Whether requests wait on the worker's ring. */
+bool nvmev_worker_has_input(const struct nvmev_worker *w);
+/* Wake @w if it sleeps (after new input or a new epoch). */
+void nvmev_worker_kick(struct nvmev_ctrl *c, struct nvmev_worker *w);
 
 /* internal, shared between the model's files */
 void nvmev_ctrl_reset(struct nvmev_ctrl *c);

@@ -123,6 +123,8 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
 		NVMEV_WRITE_ONCE(sq->head, sq->head + 1 == sq->size ? 0 : sq->head + 1);
 		n++;
 	}
+	if (n)
+		nvmev_worker_kick(c, w);
 	return n != 0;
 }
 

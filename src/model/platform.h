@@ -61,6 +61,9 @@ u64 nvmev_plat_now_ns(void *plat);
 /* Raise MSI-X vector @vector (or the pin interrupt when MSI-X is off). */
 void nvmev_plat_raise_irq(void *plat, u16 vector);
 
+/* Wake worker @worker, which sleeps with nvmev_worker.sleeping set. */
+void nvmev_plat_kick_worker(void *plat, u16 worker);
+
 /* Full memory barrier and store barrier. */
 void nvmev_plat_mb(void);
 void nvmev_plat_wmb(void);

@@ -136,9 +136,11 @@ void nvmev_queues_drain(struct nvmev_ctrl *c)
 
 	nvmev_plat_mb();
 	NVMEV_WRITE_ONCE(c->epoch, epoch);
-	for (i = 0; i < c->cfg.nr_workers; i++)
+	for (i = 0; i < c->cfg.nr_workers; i++) {
+		nvmev_worker_kick(c, c->workers[i]);
 		while (NVMEV_READ_ONCE(c->workers[i]->seen_epoch) != epoch)
 			if (!nvmev_plat_relax(c->plat))
 				return;
+	}
 	nvmev_plat_mb();
 }

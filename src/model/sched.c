@@ -60,6 +60,18 @@ u64 nvmev_worker_next_due(const struct nvmev_worker *w)
 	return w->heap_len ? w->pool[w->heap[0]].target_ns : ~0ull;
 }
 
+bool nvmev_worker_has_input(const struct nvmev_worker *w)
+{
+	return w->in.head != NVMEV_READ_ONCE(w->in.tail);
+}
+
+void nvmev_worker_kick(struct nvmev_ctrl *c, struct nvmev_worker *w)
+{
+	nvmev_plat_mb();	/* the new input or epoch, before the flag is read */
+	if (NVMEV_READ_ONCE(w->sleeping))
+		nvmev_plat_kick_worker(c->plat, w->id);
+}
+
 static void record_lateness(struct nvmev_worker *w, u64 now, u64 target)
 {
 	u64 late = now > target ? now - target : 0;

@@ -392,3 +392,33 @@ UNIT_TEST(io_delete_sq_waits_for_its_commands)
 	CHECK(th_reap(&t, 1, &cqe));		/* its read completed first */
 	th_fini(&t);
 }
+
+UNIT_TEST(io_sleeping_worker_is_kicked)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 buf;
+	unsigned int before;
+
+	io_setup(&t, 9);
+	buf = host_alloc(4096);
+	before = kicks;
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK_EQ(kicks, before);		/* awake: no kick */
+	t.w[0]->sleeping = 1;			/* CQ 1 belongs to worker 0 */
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	nvmev_ctrl_poll(t.c);
+	CHECK_EQ(kicks, before + 1);
+	CHECK(nvmev_worker_has_input(t.w[0]));
+	t.w[0]->sleeping = 0;
+	th_run(&t);
+	CHECK(!nvmev_worker_has_input(t.w[0]));
+	/* a reset kicks sleeping workers so that they see the new epoch */
+	t.w[1]->sleeping = 1;
+	nvme_put32(t.bar, NVME_REG_CC, 0);
+	th_run(&t);
+	CHECK_EQ(kicks, before + 2);
+	th_fini(&t);
+}

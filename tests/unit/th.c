@@ -89,6 +89,13 @@ void nvmev_plat_raise_irq(void *plat, u16 vector)
 		irq_count[vector]++;
 }
 
+unsigned int kicks;
+
+void nvmev_plat_kick_worker(void *plat, u16 worker)
+{
+	kicks++;
+}
+
 void nvmev_plat_mb(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -21,6 +21,7 @@ extern u8 *host_mem;
 extern u64 fake_now;
 extern unsigned int irq_count[NVMEV_NR_VECTORS];
 extern unsigned int host_accesses_crossing_pages;
+extern unsigned int kicks;
 
 void *host_ptr(u64 addr);
 u64 host_alloc(u32 bytes);	/* page-aligned, zeroed */
