@@ -7,12 +7,13 @@
 #   make unit                 run the user-space unit tests (ASan + UBSan)
 #   make test                 run every test suite (unit tests and the QEMU suite)
 #   make demo                 boot a VM, load nvmev and show it working
+#   make bench                benchmarks: nvmev next to null_blk and brd (bench/)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell cat $(CURDIR)/VERSION)
 
-.PHONY: all modules clean unit test vmtest demo
+.PHONY: all modules clean unit test vmtest demo bench
 
 all: modules
 
@@ -34,3 +35,6 @@ test:
 
 demo:
 	tests/vm/demo
+
+bench:
+	bench/run
