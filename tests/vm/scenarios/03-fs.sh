@@ -53,20 +53,20 @@ zsum() { dd if=/dev/zero bs=1M count="$1" 2>/dev/null | md5sum | cut -d' ' -f1; 
 check fill dd if=/dev/urandom of="$NS" bs=1M seek=60 count=44 oflag=direct conv=fsync
 before=$(dsum 60 4)
 after=$(dsum 100 4)
-check blkdiscard-range blkdiscard -o $((64 * MiB)) -l $((36 * MiB)) "$NS"
+check blkdiscard-range blkdiscard -f -o $((64 * MiB)) -l $((36 * MiB)) "$NS"
 expect range-reads-zero "$(zsum 36)" "$(dsum 64 36)" "md5 of the discarded 36 MiB"
 expect range-before-intact "$before" "$(dsum 60 4)" "md5 of the 4 MiB before the range"
 expect range-after-intact "$after" "$(dsum 100 4)" "md5 of the 4 MiB after the range"
 # a range that is not 1 MiB aligned (but block aligned)
 lbs=$(cat /sys/block/nvme0n1/queue/logical_block_size)
 check fill-2 dd if=/dev/urandom of="$NS" bs=1M seek=8 count=2 oflag=direct conv=fsync
-check blkdiscard-unaligned blkdiscard -o $((8 * MiB + 4096)) -l $((MiB - 4096 - lbs)) "$NS"
+check blkdiscard-unaligned blkdiscard -f -o $((8 * MiB + 4096)) -l $((MiB - 4096 - lbs)) "$NS"
 got=$(dd if="$NS" bs=4096 skip=$((8 * 256 + 1)) count=$((256 - 2)) iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 want=$(dd if=/dev/zero bs=4096 count=$((256 - 2)) 2>/dev/null | md5sum | cut -d' ' -f1)
 expect unaligned-range-reads-zero "$want" "$got" "md5 of the discarded span"
 
 log "discard the whole device"
-check blkdiscard-all blkdiscard "$NS"
+check blkdiscard-all blkdiscard -f "$NS"
 mb=$((bytes / MiB))
 expect device-reads-zero "$(zsum $mb)" "$(dsum 0 $mb)" "md5 of all $mb MiB"
 check e2fsck-finds-no-fs sh -c "! e2fsck -fn $NS >/dev/null 2>&1"
