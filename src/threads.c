@@ -55,7 +55,8 @@ static int dispatcher_fn(void *data)
 			usleep_range(us, us + us / 4 + 1);
 			continue;
 		}
-		thread_idle(dev, &idle, did, true);
+		/* with commands in flight the next submission is near: keep polling */
+		thread_idle(dev, &idle, did || nvmev_ctrl_has_inflight(dev->ctrl), true);
 	}
 	return 0;
 }

@@ -157,6 +157,19 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
 	return did;
 }
 
+bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	for (i = 0; i < c->nr_active_sqs; i++) {
+		const struct nvmev_sq *sq = &c->sqs[c->active_sqs[i]];
+
+		if (NVMEV_READ_ONCE(sq->completed) != sq->submitted)
+			return true;
+	}
+	return false;
+}
+
 int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 		    struct nvmev_worker **workers)
 {

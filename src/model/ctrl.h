@@ -220,6 +220,8 @@ void nvmev_ctrl_fini(struct nvmev_ctrl *c);
 
 /* Dispatcher: one pass over registers, admin queue and I/O SQs. */
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
+/* Whether any I/O command has been fetched and not yet completed. */
+bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c);
 /* Worker: take new requests, move data, post what is due. */
 bool nvmev_worker_poll(struct nvmev_worker *w);
 /* Earliest target time a worker holds, 0 if one is overdue, ~0 if it holds nothing. */

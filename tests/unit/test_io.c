@@ -357,6 +357,7 @@ UNIT_TEST(io_reset_drops_inflight_and_queues)
 	}
 	th_run(&t);
 	CHECK_EQ(t.w[0]->heap_len, 10);
+	CHECK(nvmev_ctrl_has_inflight(t.c));
 	nvme_put32(t.bar, NVME_REG_CC, 0);
 	th_run(&t);
 	CHECK_EQ(t.w[0]->heap_len, 0);
@@ -369,6 +370,7 @@ UNIT_TEST(io_reset_drops_inflight_and_queues)
 	t.timing.read_latency_ns = 0;
 	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
 	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(!nvmev_ctrl_has_inflight(t.c));
 	th_fini(&t);
 }
 
