@@ -13,7 +13,7 @@ OUT=${OUT:-$(cd "$HERE/../../.." && pwd)/build/pkg/image}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 R=$OUT/rootfs
-stamp="$KVER $(sha256sum "$0" "$HERE/pkgtest.service" | sha256sum | cut -c1-16)"
+stamp="$KVER $(cat "$0" "$HERE/pkgtest.service" | sha256sum | cut -c1-16)"
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] &&
    [ -f "$OUT/base.img" ] && [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.img" ]; then
 	echo "mkimage: reusing $OUT/base.img ($stamp)"

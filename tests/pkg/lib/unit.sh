@@ -216,6 +216,7 @@ cat >"$R9/bin/modprobe" <<'EOF'
 #!/bin/sh
 # fake modprobe: nvmev creates controller nvme1 with an 8 MiB namespace
 echo "modprobe $*" >>"$NVMEVIRT_ROOT/modprobe.log"
+[ "$1" = nvme ] && exit 0
 if [ "$1" = -r ]; then
 	rm -rf "$NVMEVIRT_ROOT/sys/module/nvmev" "$NVMEVIRT_ROOT/sys/class/nvme/nvme1" "$NVMEVIRT_ROOT/sys/block/nvme1n1" "$NVMEVIRT_ROOT/dev/nvme1n1"
 	exit 0
