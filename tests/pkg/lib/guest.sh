@@ -157,8 +157,9 @@ stage4() {
 	snapshot >$P/after.list
 	# new files that are not the package's: the second kernel's headers,
 	# dpkg/apt/journal state, dkms's own signing key, depmod output
+	abi=$(echo "${KVER2%-amd64}" | sed 's/\./\\./g')
 	comm -13 $P/before.list $P/after.list | grep -v -E \
-		"^/usr/src/linux-headers-$KVER2|^/usr/share/doc/linux-headers-$KVER2|^/lib/modules/$KVER2(/build|/source)?$|^/lib/modules/$KVER2/(updates(/dkms)?)?$|^/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd|dkms/mok\.(key|pub)$|dkms$)|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache$|^/root/|^/var/tmp/|^/boot/grub/grub.cfg|^/var/lib/dkms$" >$P/leftover
+		"^/usr/src/linux-headers-$abi-|^/usr/share/doc/linux-headers-$abi-|^(/usr)?/lib/modules/$abi-amd64(/build|/source|/updates|/updates/dkms)?\$|^(/usr)?/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd)/|^/var/lib/dkms/mok\.(key|pub)\$|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache\$|^/root/|^/var/tmp/|^/boot/grub/grub\.cfg" >$P/leftover
 	t "after purge: nothing new on the disk but unrelated state (dpkg, logs, headers)" sh -c "cat $P/leftover; [ ! -s $P/leftover ]"
 }
 
