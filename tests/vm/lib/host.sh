@@ -97,10 +97,16 @@ vm_build_module() {
 	VM_KO=
 	local log=$VM_LOGS/build.log
 	mkdir -p "$VM_LOGS"
-	if make -C "$REPO" KVER="$KVER" >"$log" 2>&1 && [ -f "$REPO/src/nvmev.ko" ]; then
-		VM_KO=$REPO/src/nvmev.ko
-		return 0
-	fi
+	# a second try: another build running in the same tree at the same time
+	# (a developer's make, make clean) can break one attempt
+	local try
+	for try in 1 2; do
+		if make -C "$REPO" KVER="$KVER" >"$log" 2>&1 && [ -f "$REPO/src/nvmev.ko" ]; then
+			VM_KO=$REPO/src/nvmev.ko
+			return 0
+		fi
+		[ $try = 1 ] && sleep 3
+	done
 	return 1
 }
 
@@ -230,7 +236,7 @@ vm_boot() {
 	append="console=ttyS0,115200 panic=-1 oops=panic"
 	[ "$memmap" != none ] && append="$append memmap=$memmap"
 	# dotted names: the kernel passes them to no one, /init reads /proc/cmdline
-	append="$append vmtest.run=$run vmtest.timeout=$((tmo > 60 ? tmo - 30 : tmo))"
+	append="$append vmtest.run=$run vmtest.timeout=$((tmo > 90 ? tmo - 30 : tmo / 2))"
 	[ -n "$VM_CONTROL" ] && append="$append vmtest.control=$VM_CONTROL"
 	[ -n "$extra" ] && append="$append $extra"
 	if [ "$VM_CONTROL" = qemu-nvme ]; then
