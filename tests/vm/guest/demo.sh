@@ -16,7 +16,8 @@ else
 fi
 wait_ns 30 || ok=0
 dmesg | grep -E 'nvmev|nvme nvme' | grep -v 'ommand line' | sed 's/^/  /'
-grep -i -A1 '^40000000-4fffffff' /proc/iomem
+say "/proc/iomem: the reservation and what claims it"
+awk '/^40000000-4fffffff /{ on = 1; print; next } on && /^ /{ print; next } { on = 0 }' /proc/iomem
 
 say "lspci -nn | grep 0108"
 lspci -nn | grep '0108' || ok=0
