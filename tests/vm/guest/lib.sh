@@ -40,8 +40,11 @@ skip() {
 check() {
 	_n=$1
 	shift
+	_t0=$(cut -d' ' -f1 /proc/uptime)
 	echo "+ $*"
-	if "$@"; then pass "$_n"; else fail "$_n" "rc=$?: $*"; fi
+	if "$@"; then _rc=0; else _rc=$?; fi
+	echo "  ($(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')s)"
+	if [ $_rc = 0 ]; then pass "$_n"; else fail "$_n" "rc=$_rc: $*"; fi
 }
 # expect NAME WANT GOT [what]: PASS when the two strings are equal
 expect() {

@@ -14,16 +14,17 @@ bytes=$(($(cat /sys/block/nvme0n1/size) * 512))
 maxxfer=$(($(cat /sys/block/nvme0n1/queue/max_hw_sectors_kb) * 1024))
 echo "namespace: $bytes bytes, logical block $lbs, max transfer $maxxfer"
 
-# bs iodepth weight rw   (weights add up to 256: share of the device; the
-# last slice, with the smallest block size, takes whatever is left)
-plan="1m 128 64 write
-512k 8 56 randwrite
-128k 128 48 randwrite
-64k 64 40 write
-16k 32 24 randwrite
-8k 16 14 write
-4k 4 8 randwrite
-512 1 2 randwrite"
+# bs iodepth weight rw   (weights add up to 256: share of the device). The
+# 512 B slice is last and takes what rounding left over; it is small and not
+# at queue depth 1, as small commands are the slow ones under TCG.
+plan="1m 1 64 write
+512k 128 56 randwrite
+128k 64 48 randwrite
+64k 32 40 write
+16k 16 24 randwrite
+8k 8 14 write
+4k 4 9 randwrite
+512 16 1 randwrite"
 
 tobytes() { case $1 in *k) echo $((${1%k} * 1024)) ;; *m) echo $((${1%m} * 1048576)) ;; *) echo "$1" ;; esac; }
 
@@ -44,11 +45,18 @@ randrepeat=0
 EOF
 off=0 n=0 expect_bytes=0
 nj=$(echo "$plan" | wc -l)
+wlast=$(echo "$plan" | tail -n 1 | cut -d' ' -f3)
 echo "$plan" | while read -r bs qd w rw; do
 	n=$((n + 1))
 	b=$(tobytes "$bs")
 	[ "$b" -lt "$lbs" ] && b=$lbs
-	if [ $n = "$nj" ]; then size=$((bytes - off)); else size=$((w * unit / b * b)); fi
+	if [ $n = "$nj" ]; then
+		size=$((bytes - off))
+	elif [ $n = $((nj - 1)) ]; then
+		size=$(((bytes - off - wlast * unit) / b * b))
+	else
+		size=$((w * unit / b * b))
+	fi
 	printf '[s%d-bs%s-qd%s]\noffset=%d\nsize=%d\nbs=%d\niodepth=%d\nrw=%s\n' \
 		$n "$b" "$qd" $off $size "$b" "$qd" "$rw" >>$jobfile
 	off=$((off + size))

@@ -37,7 +37,7 @@ check fs-usable sh -c 'dd if=/dev/zero of=/mnt/fs/more bs=1M count=8 2>/dev/null
 check umount-2 umount /mnt/fs
 check e2fsck-clean-2 e2fsck -fn "$NS"
 
-log "discard"
+log "discard ($(cut -d' ' -f1 /proc/uptime)s)"
 dgran=$(cat /sys/block/nvme0n1/queue/discard_granularity)
 dmax=$(cat /sys/block/nvme0n1/queue/discard_max_bytes)
 echo "discard_granularity=$dgran discard_max_bytes=$dmax"
@@ -65,7 +65,7 @@ got=$(dd if="$NS" bs=4096 skip=$((8 * 256 + 1)) count=$((256 - 2)) iflag=direct 
 want=$(dd if=/dev/zero bs=4096 count=$((256 - 2)) 2>/dev/null | md5sum | cut -d' ' -f1)
 expect unaligned-range-reads-zero "$want" "$got" "md5 of the discarded span"
 
-log "discard the whole device"
+log "discard the whole device ($(cut -d' ' -f1 /proc/uptime)s)"
 check blkdiscard-all blkdiscard -f "$NS"
 mb=$((bytes / MiB))
 expect device-reads-zero "$(zsum $mb)" "$(dsum 0 $mb)" "md5 of all $mb MiB"
