@@ -137,7 +137,13 @@ static bool ctrl_poll_cc(struct nvmev_ctrl *c)
 	}
 
 	if (NVME_CC_SHN(cc) && !NVME_CC_SHN(old)) {
-		/* Normal or abrupt: data is in memory already; nothing to flush. */
+		/*
+		 * Normal or abrupt: commands already fetched complete first, so
+		 * that nothing is written to host memory after the host is told
+		 * that shutdown is complete. The data is in memory already.
+		 */
+		if (c->ready)
+			nvmev_io_drain_all(c);
 		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_CMPLT;
 	}
 	ctrl_set_csts(c, csts);

@@ -245,6 +245,7 @@ bool nvmev_cq_has_room(struct nvmev_cq *cq);
 bool nvmev_ring_push(struct nvmev_ring *r, const struct nvmev_req *req);
 bool nvmev_ring_pop(struct nvmev_ring *r, struct nvmev_req *out);
 void nvmev_queues_drain(struct nvmev_ctrl *c);
+void nvmev_io_drain_all(struct nvmev_ctrl *c);
 void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);

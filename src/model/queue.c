@@ -93,6 +93,15 @@ static void sq_drain(struct nvmev_ctrl *c, struct nvmev_sq *sq)
 			return;
 }
 
+/* Wait until every fetched I/O command has been completed (shutdown). */
+void nvmev_io_drain_all(struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	for (i = 0; i < c->nr_active_sqs; i++)
+		sq_drain(c, &c->sqs[c->active_sqs[i]]);
+}
+
 void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid)
 {
 	struct nvmev_sq *sq = &c->sqs[qid];

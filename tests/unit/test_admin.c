@@ -94,6 +94,31 @@ UNIT_TEST(ctrl_enable_disable_shutdown)
 	th_fini(&t);
 }
 
+UNIT_TEST(ctrl_shutdown_completes_fetched_commands_first)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	th_init(&t, 9, 4 * MiB);
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 16));
+	t.timing.read_latency_ns = 1000;
+	buf = host_alloc(4096);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	nvmev_ctrl_poll(t.c);				/* fetched, not completed */
+	CHECK(nvmev_ctrl_has_inflight(t.c));
+	fake_now += 1000;				/* due: the drain lets it post */
+	nvme_put32(t.bar, NVME_REG_CC, nvme_get32(t.bar, NVME_REG_CC) | (1u << 14));
+	nvmev_ctrl_poll(t.c);
+	CHECK_EQ(csts(&t) & NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT);
+	CHECK(!nvmev_ctrl_has_inflight(t.c));
+	CHECK(th_reap(&t, 1, &cqe));
+	th_fini(&t);
+}
+
 UNIT_TEST(ctrl_enable_with_bad_config_is_fatal)
 {
 	struct th t;
