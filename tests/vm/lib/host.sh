@@ -45,7 +45,7 @@ vm_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}'; 
 
 # Host packages. linux-headers-$KVER comes later (KVER needs apt lists).
 VM_HOST_PKGS="qemu-system-x86 busybox-static nvme-cli fio kmod cpio pciutils
-	e2fsprogs util-linux make gcc"
+	e2fsprogs util-linux diffutils dash make gcc"
 
 vm_ensure_base_pkgs() {
 	# shellcheck disable=SC2086
@@ -112,8 +112,9 @@ vm_build_module() {
 
 # --- initramfs ---------------------------------------------------------------
 # Usrmerged layout (/bin, /sbin, /lib, /lib64 -> usr/...) so the library paths
-# ldd prints on the host are valid in the guest.
-VM_GUEST_BINS="nvme fio lspci mke2fs mkfs.ext4 e2fsck blkdiscard"
+# ldd prints on the host are valid in the guest. cmp is GNU diffutils' (-n,
+# -i, and fast on whole devices), not busybox's.
+VM_GUEST_BINS="nvme fio lspci mke2fs mkfs.ext4 e2fsck blkdiscard cmp"
 VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host
