@@ -72,6 +72,7 @@ bad type-unknown type 'nvm' modprobe nvmev $R cpus=1,2 type=foo
 bad lba-size-1000 lba_size '' modprobe nvmev $R cpus=1,2 lba_size=1000
 bad lba-size-1000-insmod lba_size '' insmod $KO $R cpus=1,2 lba_size=1000
 bad parallel-units-0 parallel_units '' modprobe nvmev $R cpus=1,2 parallel_units=0
+bad poll-mode-unknown poll_mode 'lowcpu' modprobe nvmev $R cpus=1,2 poll_mode=fast
 bad memmap-size-garbage memmap_size '' modprobe nvmev memmap_start=1G memmap_size=12Q cpus=1,2
 
 log "a good load claims the range, rmmod frees it"

@@ -17,7 +17,7 @@ done
 if echo "$mi" | grep -q '^version: *[0-9]'; then pass modinfo-version; else fail modinfo-version "no version"; fi
 
 log "load with zero latency"
-check load dev_load read_latency_ns=0 write_latency_ns=0 bandwidth_mbps=0
+check load dev_load read_latency_ns=0 write_latency_ns=0 bandwidth_mbps=0 poll_mode=busy
 [ -d $D ] || { fail sysfs-dir "no $D"; exit 1; }
 ls $D $D/stats
 expect sysfs-type nvm "$(cat $D/type)"
