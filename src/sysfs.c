@@ -206,33 +206,30 @@ NVMEV_STAT(backpressure_waits, STAT_SUM(backpressure));
 NVMEV_STAT(cq_full_waits, STAT_SUM(cq_full_waits));
 NVMEV_STAT(completions, STAT_SUM(completions));
 
-static ssize_t io_cmds_show(struct nvmev_dev *dev, char *buf)
+/* "0xOP count" for every opcode counted in the array at @off of the stats */
+static ssize_t show_opcode_counts(struct nvmev_dev *dev, char *buf, size_t off)
 {
 	int n = 0;
 	unsigned int op;
 
 	for (op = 0; op < 256; op++) {
-		u64 v = STAT_SUM(cmds[op]);
+		u64 v = sum_stat(dev, off + op * sizeof(u64));
 
 		if (v)
 			n += sysfs_emit_at(buf, n, "0x%02x %llu\n", op, v);
 	}
 	return n;
 }
+
+static ssize_t io_cmds_show(struct nvmev_dev *dev, char *buf)
+{
+	return show_opcode_counts(dev, buf, offsetof(struct nvmev_stats, cmds));
+}
 static struct nvmev_attr attr_io_cmds = __ATTR_RO(io_cmds);
 
 static ssize_t admin_cmds_show(struct nvmev_dev *dev, char *buf)
 {
-	int n = 0;
-	unsigned int op;
-
-	for (op = 0; op < 256; op++) {
-		u64 v = STAT_SUM(admin_cmds[op]);
-
-		if (v)
-			n += sysfs_emit_at(buf, n, "0x%02x %llu\n", op, v);
-	}
-	return n;
+	return show_opcode_counts(dev, buf, offsetof(struct nvmev_stats, admin_cmds));
 }
 static struct nvmev_attr attr_admin_cmds = __ATTR_RO(admin_cmds);
 

@@ -327,13 +327,8 @@ static void check_temperature(struct nvmev_ctrl *c)
 					 NVME_LOG_SMART);
 }
 
-static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
+static bool feature_supported(u8 fid)
 {
-	u8 fid = cmd->dw[10] & 0xff;
-	bool save = cmd->dw[10] & (1u << 31);
-	u32 v = cmd->dw[11];
-	struct nvmev_features *f = &c->feat;
-
 	switch (fid) {
 	case NVME_FEAT_ARBITRATION:
 	case NVME_FEAT_POWER_MGMT:
@@ -343,10 +338,21 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 	case NVME_FEAT_NUM_QUEUES:
 	case NVME_FEAT_IRQ_COALESCE:
 	case NVME_FEAT_ASYNC_EVENT:
-		break;
+		return true;
 	default:
-		return NVME_DNR(NVME_SC_INVALID_FIELD);
+		return false;
 	}
+}
+
+static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
+{
+	u8 fid = cmd->dw[10] & 0xff;
+	bool save = cmd->dw[10] & (1u << 31);
+	u32 v = cmd->dw[11];
+	struct nvmev_features *f = &c->feat;
+
+	if (!feature_supported(fid))
+		return NVME_DNR(NVME_SC_INVALID_FIELD);
 	if (save)
 		return NVME_DNR(NVME_SC_FEATURE_NOT_SAVEABLE);
 
@@ -418,19 +424,8 @@ static u16 get_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 
 	if (sel > 3)
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
-	switch (fid) {
-	case NVME_FEAT_ARBITRATION:
-	case NVME_FEAT_POWER_MGMT:
-	case NVME_FEAT_TEMP_THRESH:
-	case NVME_FEAT_ERR_RECOVERY:
-	case NVME_FEAT_VOLATILE_WC:
-	case NVME_FEAT_NUM_QUEUES:
-	case NVME_FEAT_IRQ_COALESCE:
-	case NVME_FEAT_ASYNC_EVENT:
-		break;
-	default:
+	if (!feature_supported(fid))
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
-	}
 	if (sel == 3) {			/* capabilities: changeable, not saveable */
 		*dw0 = 0x4;
 		return NVME_SC_SUCCESS;
