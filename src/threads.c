@@ -4,11 +4,15 @@
  * They poll: the dispatcher the registers and doorbells, a worker its
  * requests.
  *
- * poll_mode=busy: threads spin while there is work; after idle_after_us
- * without any, they sleep idle_sleep_us between polls (a worker only when
- * it holds no request). poll_mode=lowcpu: an idle dispatcher sleeps
- * idle_sleep_us between polls; a worker sleeps on a high-resolution timer
- * until its next completion is due, or until the dispatcher kicks it.
+ * poll_mode=busy: threads spin while there is work, and the dispatcher
+ * also while commands are in flight. After idle_after_us without any, the
+ * dispatcher sleeps idle_sleep_us between polls and an empty worker sleeps
+ * until the dispatcher kicks it.
+ *
+ * poll_mode=lowcpu: an idle dispatcher sleeps between polls, idle_sleep_us
+ * at first and twice as long each time up to 1 ms while nothing is in
+ * flight; a worker sleeps on a high-resolution timer until its next
+ * completion is due, or until the dispatcher kicks it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,44 +23,74 @@
 
 #include "nvmev.h"
 
+#define NVMEV_MAX_SLEEP_NS		(10 * NSEC_PER_MSEC)
+#define NVMEV_LOWCPU_MAX_BACKOFF_US	1000
+#define NVMEV_IDLE_CLOCK_PASSES		64	/* idle passes between clock reads */
+
 struct nvmev_idle {
-	u64 last_work_ns;
+	u64 since_ns;		/* start of this idle stretch; 0 while busy */
+	u32 passes;
+	u32 sleep_us;		/* low-CPU dispatcher's current back-off */
 };
 
-static void thread_idle(struct nvmev_dev *dev, struct nvmev_idle *idle, bool did, bool may_sleep)
+static void idle_reset(struct nvmev_idle *idle)
 {
-	u64 now = ktime_get_ns();
-	u32 after = READ_ONCE(dev->idle_after_us);
-
-	if (did) {
-		idle->last_work_ns = now;
-	} else if (may_sleep && after && now - idle->last_work_ns > (u64)after * 1000) {
-		u32 us = READ_ONCE(dev->idle_sleep_us);
-
-		usleep_range(us, us + us / 2 + 1);
-		return;
-	}
-	cond_resched();
+	idle->since_ns = 0;
+	idle->passes = 0;
+	idle->sleep_us = 0;
 }
 
-#define NVMEV_MAX_SLEEP_NS	(10 * NSEC_PER_MSEC)
+/* Busy mode: idle for idle_after_us yet? Reads the clock now and then only. */
+static bool idle_long_enough(struct nvmev_dev *dev, struct nvmev_idle *idle)
+{
+	u32 after = READ_ONCE(dev->idle_after_us);
+	u64 now;
+
+	if (!after || ++idle->passes % NVMEV_IDLE_CLOCK_PASSES)
+		return false;
+	now = ktime_get_ns();
+	if (!idle->since_ns)
+		idle->since_ns = now;
+	return now - idle->since_ns >= (u64)after * NSEC_PER_USEC;
+}
+
+static void sleep_us(u32 us)
+{
+	usleep_range(us, us + us / 4 + 1);
+}
+
+static void dispatcher_lowcpu_idle(struct nvmev_dev *dev, struct nvmev_idle *idle)
+{
+	u32 base = READ_ONCE(dev->idle_sleep_us);
+
+	if (!idle->sleep_us || nvmev_ctrl_has_inflight(dev->ctrl))
+		idle->sleep_us = base;
+	else
+		idle->sleep_us = min_t(u32, idle->sleep_us * 2,
+				       max_t(u32, base, NVMEV_LOWCPU_MAX_BACKOFF_US));
+	sleep_us(idle->sleep_us);
+}
 
 static int dispatcher_fn(void *data)
 {
 	struct nvmev_dev *dev = data;
-	struct nvmev_idle idle = { .last_work_ns = ktime_get_ns() };
+	struct nvmev_idle idle = {};
 
 	while (!kthread_should_stop()) {
-		bool did = nvmev_ctrl_poll(dev->ctrl);
-
-		if (!did && READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU) {
-			u32 us = READ_ONCE(dev->idle_sleep_us);
-
-			usleep_range(us, us + us / 4 + 1);
-			continue;
+		if (nvmev_ctrl_poll(dev->ctrl)) {
+			idle_reset(&idle);
+			cond_resched();
+		} else if (READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU) {
+			dispatcher_lowcpu_idle(dev, &idle);
+		} else if (nvmev_ctrl_has_inflight(dev->ctrl)) {
+			/* the next submission is near: keep polling */
+			idle_reset(&idle);
+			cond_resched();
+		} else if (idle_long_enough(dev, &idle)) {
+			sleep_us(READ_ONCE(dev->idle_sleep_us));
+		} else {
+			cond_resched();
 		}
-		/* with commands in flight the next submission is near: keep polling */
-		thread_idle(dev, &idle, did || nvmev_ctrl_has_inflight(dev->ctrl), true);
 	}
 	return 0;
 }
@@ -90,15 +124,19 @@ static int worker_fn(void *data)
 {
 	struct nvmev_worker *w = data;
 	struct nvmev_dev *dev = w->ctrl->plat;
-	struct nvmev_idle idle = { .last_work_ns = ktime_get_ns() };
+	struct nvmev_idle idle = {};
 
 	while (!kthread_should_stop()) {
-		bool did = nvmev_worker_poll(w);
-
-		if (!did && READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU)
+		if (nvmev_worker_poll(w)) {
+			idle_reset(&idle);
+			cond_resched();
+		} else if (READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU) {
 			worker_sleep(dev, w);
-		else
-			thread_idle(dev, &idle, did, nvmev_worker_next_due(w) == ~0ull);
+		} else if (nvmev_worker_next_due(w) == ~0ull && idle_long_enough(dev, &idle)) {
+			worker_sleep(dev, w);	/* holds nothing: wait for a kick */
+		} else {
+			cond_resched();
+		}
 	}
 	return 0;
 }

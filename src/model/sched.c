@@ -163,6 +163,8 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 		did = true;
 	}
 
+	if (!w->heap_len && !w->waitq_len)
+		return did;	/* nothing to complete: no need for the clock */
 	now = nvmev_plat_now_ns(c->plat);
 
 	/* Completions that found their CQ full go first, in order. */
