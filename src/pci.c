@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kmod.h>
 #include <linux/pci.h>
 #include <linux/pci_regs.h>
 
@@ -213,12 +214,22 @@ err:
 	return ret;
 }
 
-/* Announce the function: the nvme driver probes it from here on. */
+/*
+ * Announce the function: the nvme driver probes it from here on. Make sure
+ * that driver is loaded, so that a machine without other NVMe drives gets
+ * one too.
+ */
 void nvmev_pci_add(struct nvmev_dev *dev)
 {
+	int ret;
+
 	pci_lock_rescan_remove();
 	pci_bus_add_devices(dev->bus);
 	pci_unlock_rescan_remove();
+	ret = request_module("nvme");
+	if (ret)
+		pr_info("%s: could not load the nvme driver (%d); load it to use the device\n",
+			dev->name, ret);
 }
 
 void nvmev_pci_remove(struct nvmev_dev *dev)

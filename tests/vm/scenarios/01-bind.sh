@@ -21,6 +21,10 @@ else
 	grep -i -B1 nvmev /proc/iomem
 	dmesg | grep -i nvmev | tail -n 20
 fi
+if ! is_control; then
+	# nvmev loads the driver for its function by modalias, as udev would
+	if mod_loaded nvme; then pass driver-autoloaded; else fail driver-autoloaded "nvme not loaded by nvmev"; fi
+fi
 check driver-loaded modprobe nvme
 check namespace-appears wait_ns 30
 [ -b "$NS" ] || { fail namespace "no $NS, giving up"; exit 1; }
