@@ -8,12 +8,13 @@
 #   make test                 run every test suite (unit tests and the QEMU suite)
 #   make demo                 boot a VM, load nvmev and show it working
 #   make bench                benchmarks: nvmev next to null_blk and brd (bench/)
+#   make deb / make rpm       the nvmevirt-dkms packages (tools/build-packages)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell cat $(CURDIR)/VERSION)
 
-.PHONY: all modules clean unit test vmtest demo bench
+.PHONY: all modules clean unit test vmtest demo bench deb rpm pkgtest
 
 all: modules
 
@@ -38,3 +39,12 @@ demo:
 
 bench:
 	bench/run
+
+deb:
+	tools/build-packages deb
+
+rpm:
+	tools/build-packages rpm
+
+pkgtest:
+	tests/pkg/run
