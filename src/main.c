@@ -78,8 +78,6 @@ static unsigned int idle_sleep_us = 20;
 module_param(idle_sleep_us, uint, 0444);
 MODULE_PARM_DESC(idle_sleep_us, "Microseconds an idle thread sleeps between polls (default 20; 1..100000)");
 
-#define NVMEV_MAX_LATENCY_NS	10000000000ull	/* 10 s */
-#define NVMEV_MAX_BANDWIDTH	1000000ull	/* 1 TB/s */
 
 struct kobject *nvmev_kobj;
 static struct nvmev_dev *nvmev_devs[1];
@@ -255,8 +253,8 @@ static int parse_params(struct nvmev_params *p)
 	      check_range("bandwidth_mbps", bandwidth_mbps, 0, NVMEV_MAX_BANDWIDTH) ?:
 	      check_range("parallel_units", parallel_units, 1, NVMEV_MAX_PARALLEL_UNITS) ?:
 	      check_range("max_io_queues", max_io_queues, 1, NVMEV_MAX_IO_QUEUES) ?:
-	      check_range("idle_after_us", idle_after_us, 0, 10000000) ?:
-	      check_range("idle_sleep_us", idle_sleep_us, 1, 100000);
+	      check_range("idle_after_us", idle_after_us, 0, NVMEV_MAX_IDLE_AFTER_US) ?:
+	      check_range("idle_sleep_us", idle_sleep_us, 1, NVMEV_MAX_IDLE_SLEEP_US);
 	if (ret)
 		return ret;
 	if (lba_size != 512 && lba_size != 4096) {

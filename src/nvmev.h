@@ -23,6 +23,11 @@
 #define NVMEV_MAX_CPUS		(NVMEV_MAX_WORKERS + 1)
 #define NVMEV_PCI_VENDOR	0x0c51
 #define NVMEV_PCI_DEVICE	0x0110
+/* Bounds of the tunables, at load (main.c) and at run time (sysfs.c) */
+#define NVMEV_MAX_LATENCY_NS	10000000000ull	/* 10 s */
+#define NVMEV_MAX_BANDWIDTH	1000000ull	/* MB/s: 1 TB/s */
+#define NVMEV_MAX_IDLE_AFTER_US	10000000	/* 10 s */
+#define NVMEV_MAX_IDLE_SLEEP_US	100000		/* 100 ms */
 #define NVMEV_PCI_DOMAIN_BASE	0x4e560		/* above every ACPI segment (16 bits) */
 
 enum nvmev_type {

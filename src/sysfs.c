@@ -39,29 +39,35 @@ static const struct sysfs_ops nvmev_sysfs_ops = {
 	.store = nvmev_attr_store,
 };
 
-static ssize_t store_u64(const char *buf, size_t len, u64 *dst, u64 lo, u64 hi)
+/* Parse a number for a tunable and check it against its bounds. */
+static int parse_bounded(const char *buf, u64 lo, u64 hi, u64 *v)
 {
-	u64 v;
-	int ret = kstrtou64(buf, 0, &v);
+	int ret = kstrtou64(buf, 0, v);
 
 	if (ret)
 		return ret;
-	if (v < lo || v > hi)
-		return -ERANGE;
+	return *v < lo || *v > hi ? -ERANGE : 0;
+}
+
+static ssize_t store_u64(const char *buf, size_t len, u64 *dst, u64 lo, u64 hi)
+{
+	u64 v;
+	int ret = parse_bounded(buf, lo, hi, &v);
+
+	if (ret)
+		return ret;
 	WRITE_ONCE(*dst, v);
 	return len;
 }
 
 static ssize_t store_u32(const char *buf, size_t len, u32 *dst, u32 lo, u32 hi)
 {
-	u32 v;
-	int ret = kstrtou32(buf, 0, &v);
+	u64 v;
+	int ret = parse_bounded(buf, lo, hi, &v);
 
 	if (ret)
 		return ret;
-	if (v < lo || v > hi)
-		return -ERANGE;
-	WRITE_ONCE(*dst, v);
+	WRITE_ONCE(*dst, (u32)v);
 	return len;
 }
 
@@ -87,12 +93,12 @@ static ssize_t name##_store(struct nvmev_dev *dev, const char *buf, size_t len)	
 }											\
 static struct nvmev_attr attr_##name = __ATTR_RW(name)
 
-NVMEV_RW_U64(read_latency_ns, timing.read_latency_ns, 0, 10000000000ull);
-NVMEV_RW_U64(write_latency_ns, timing.write_latency_ns, 0, 10000000000ull);
-NVMEV_RW_U64(bandwidth_mbps, timing.bandwidth_mbps, 0, 1000000);
+NVMEV_RW_U64(read_latency_ns, timing.read_latency_ns, 0, NVMEV_MAX_LATENCY_NS);
+NVMEV_RW_U64(write_latency_ns, timing.write_latency_ns, 0, NVMEV_MAX_LATENCY_NS);
+NVMEV_RW_U64(bandwidth_mbps, timing.bandwidth_mbps, 0, NVMEV_MAX_BANDWIDTH);
 NVMEV_RW_U32(parallel_units, timing.nr_units, 1, NVMEV_MAX_PARALLEL_UNITS);
-NVMEV_RW_U32(idle_after_us, idle_after_us, 0, 10000000);
-NVMEV_RW_U32(idle_sleep_us, idle_sleep_us, 1, 100000);
+NVMEV_RW_U32(idle_after_us, idle_after_us, 0, NVMEV_MAX_IDLE_AFTER_US);
+NVMEV_RW_U32(idle_sleep_us, idle_sleep_us, 1, NVMEV_MAX_IDLE_SLEEP_US);
 
 static ssize_t poll_mode_show(struct nvmev_dev *dev, char *buf)
 {
