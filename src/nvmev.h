@@ -116,6 +116,7 @@ void nvmev_memmap_release(struct nvmev_dev *dev);
 int nvmev_pci_create(struct nvmev_dev *dev);
 void nvmev_pci_add(struct nvmev_dev *dev);
 void nvmev_pci_remove(struct nvmev_dev *dev);
+bool nvmev_pci_bus_master(struct nvmev_dev *dev);
 
 /* irq.c */
 void nvmev_irq_msix_changed(struct nvmev_dev *dev);

@@ -44,6 +44,12 @@ static u32 cfg_get(const struct nvmev_dev *dev, int where, int size)
 	return v;
 }
 
+/* Bus Master Enable as the host last wrote it; read without the config lock. */
+bool nvmev_pci_bus_master(struct nvmev_dev *dev)
+{
+	return READ_ONCE(dev->cfg[PCI_COMMAND]) & PCI_COMMAND_MASTER;
+}
+
 static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
 {
 	struct nvmev_dev *dev = bus_to_dev(bus);

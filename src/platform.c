@@ -103,6 +103,16 @@ void nvmev_plat_wmb(void)
 	smp_wmb();	/* a completion entry's body before its phase/status dword */
 }
 
+void nvmev_plat_rmb(void)
+{
+	smp_rmb();	/* a doorbell value before the entries it announces */
+}
+
+bool nvmev_plat_bus_master(void *plat)
+{
+	return nvmev_pci_bus_master(plat);
+}
+
 bool nvmev_plat_relax(void *plat)
 {
 	if (kthread_should_stop())

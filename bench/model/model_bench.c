@@ -91,6 +91,8 @@ void nvmev_plat_raise_irq(void *plat, u16 vector) { irqs++; }
 void nvmev_plat_kick_worker(void *plat, u16 worker) { }
 void nvmev_plat_mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 void nvmev_plat_wmb(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
+void nvmev_plat_rmb(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
+bool nvmev_plat_bus_master(void *plat) { return true; }
 
 static struct nvmev_ctrl *ctrl;
 static struct nvmev_worker *worker;

@@ -14,9 +14,26 @@
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/stddef.h>
+#include <linux/atomic.h>
 
 #define NVMEV_READ_ONCE(x) READ_ONCE(x)
 #define NVMEV_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
+
+/* Word-sized atomics for state that several threads update. */
+static inline void nvmev_atomic_or64(u64 *p, u64 v)
+{
+	atomic64_or((s64)v, (atomic64_t *)p);
+}
+
+static inline void nvmev_atomic_andnot64(u64 *p, u64 v)
+{
+	atomic64_andnot((s64)v, (atomic64_t *)p);
+}
+
+static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)
+{
+	return xchg(p, v);
+}
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +49,21 @@ typedef int64_t s64;
 /* User-space READ_ONCE/WRITE_ONCE: no merging, splitting or reordering. */
 #define NVMEV_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define NVMEV_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+static inline void nvmev_atomic_or64(u64 *p, u64 v)
+{
+	__atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+}
+
+static inline void nvmev_atomic_andnot64(u64 *p, u64 v)
+{
+	__atomic_fetch_and(p, ~v, __ATOMIC_SEQ_CST);
+}
+
+static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)
+{
+	return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
 #endif
 
 #define NVMEV_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -64,9 +96,21 @@ void nvmev_plat_raise_irq(void *plat, u16 vector);
 /* Wake worker @worker, which sleeps with nvmev_worker.sleeping set. */
 void nvmev_plat_kick_worker(void *plat, u16 worker);
 
-/* Full memory barrier and store barrier. */
+/*
+ * Whether the host lets the function master the bus (Bus Master Enable in
+ * the PCI Command register). While it is clear the model fetches no
+ * command, reads or writes no host memory, posts no completion and raises
+ * no interrupt; the host still reaches the registers.
+ */
+bool nvmev_plat_bus_master(void *plat);
+
+/*
+ * Full memory barrier, store barrier, and load barrier (a doorbell value
+ * before the queue entries it announces).
+ */
 void nvmev_plat_mb(void);
 void nvmev_plat_wmb(void);
+void nvmev_plat_rmb(void);
 
 /*
  * Let other work run while a control-path operation waits; returns false

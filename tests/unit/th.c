@@ -21,6 +21,7 @@ void host_reset(void)
 	host_next = HOST_BASE;
 	memset(irq_count, 0, sizeof(irq_count));
 	host_accesses_crossing_pages = 0;
+	host_bme = true;
 	fake_now = 1000;
 }
 
@@ -104,6 +105,18 @@ void nvmev_plat_mb(void)
 void nvmev_plat_wmb(void)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void nvmev_plat_rmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+bool host_bme = true;
+
+bool nvmev_plat_bus_master(void *plat)
+{
+	return host_bme;
 }
 
 /* Single-threaded tests: a waiting dispatcher lets the workers run. */

@@ -22,6 +22,7 @@ extern u64 fake_now;
 extern unsigned int irq_count[NVMEV_NR_VECTORS];
 extern unsigned int host_accesses_crossing_pages;
 extern unsigned int kicks;
+extern bool host_bme;		/* PCI Bus Master Enable as the host left it */
 
 void *host_ptr(u64 addr);
 u64 host_alloc(u32 bytes);	/* page-aligned, zeroed */
