@@ -290,9 +290,17 @@ static int nvmev_model_init(struct nvmev_dev *dev)
 	nvmev_nvm_timing_init(&dev->timing, p->read_latency_ns, p->write_latency_ns,
 			      p->bandwidth_mbps, p->parallel_units);
 
+	/* one bit per block: 1/4096 of the namespace at 512 B blocks, 1/32768 at 4 KiB */
+	dev->dealloc = kvmalloc_array(nvmev_dealloc_words((p->size - NVMEV_HEADER_SIZE) >>
+							  ilog2(p->lba_size)),
+				      sizeof(u64), GFP_KERNEL);
+	if (!dev->dealloc)
+		return -ENOMEM;
+
 	cfg.bar = dev->bar;
 	cfg.storage = dev->storage;
 	cfg.storage_size = p->size - NVMEV_HEADER_SIZE;
+	cfg.dealloc = dev->dealloc;
 	cfg.lba_shift = ilog2(p->lba_size);
 	cfg.max_io_queues = p->max_io_queues;
 	cfg.nr_workers = nr_workers;
@@ -325,6 +333,8 @@ static void nvmev_model_free(struct nvmev_dev *dev)
 	}
 	kvfree(dev->ctrl);
 	dev->ctrl = NULL;
+	kvfree(dev->dealloc);
+	dev->dealloc = NULL;
 }
 
 void nvmev_dev_release(struct nvmev_dev *dev)

@@ -99,6 +99,7 @@ struct nvmev_dev {
 	struct nvmev_ctrl *ctrl;
 	struct nvmev_worker *w[NVMEV_MAX_WORKERS];
 	struct nvmev_nvm_timing timing;
+	u64 *dealloc;			/* the namespace's deallocation map */
 
 	/* sysfs.c */
 	struct kobject kobj;

@@ -14,8 +14,6 @@
 #define TEMP_WARNING_K	343	/* WCTEMP: 70 C */
 #define TEMP_CRITICAL_K	358	/* CCTEMP: 85 C */
 
-static const u8 zero_page[NVMEV_PAGE_SIZE];
-
 struct admin_out {
 	void *plat;
 	const u8 *src;
@@ -30,7 +28,7 @@ static bool admin_to_host(void *arg, u64 addr, u32 len, u32 off)
 
 	if (n && !nvmev_plat_host_write(o->plat, addr, o->src + off, n))
 		return false;
-	if (len > n && !nvmev_plat_host_write(o->plat, addr + n, zero_page, len - n))
+	if (len > n && !nvmev_plat_host_write(o->plat, addr + n, nvmev_zero_page, len - n))
 		return false;
 	return true;
 }
@@ -114,6 +112,20 @@ static void identify_ns(struct nvmev_ctrl *c, u8 *id)
 	nvme_put32(id, 128, (u32)ns->lba_shift << 16);	/* LBAF0 */
 }
 
+/*
+ * NVM command set limits: Write Zeroes up to its 16-bit block count (WZSL,
+ * in 2^n minimum memory pages), Dataset Management up to NVMEV_DMRL ranges
+ * of NVMEV_DMSL blocks in all, so that no command costs a worker more than
+ * a bounded update of the deallocation map.
+ */
+static void identify_ctrl_nvm(struct nvmev_ctrl *c, u8 *id)
+{
+	nvme_put8(id, 1, (u8)(16 + c->ns.lba_shift - NVMEV_PAGE_SHIFT));	/* WZSL */
+	nvme_put8(id, 3, NVMEV_DMRL);		/* DMRL */
+	nvme_put32(id, 4, NVMEV_DMSL);		/* DMRSL */
+	nvme_put64(id, 8, NVMEV_DMSL);		/* DMSL */
+}
+
 static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 {
 	u8 cns = cmd->dw[10] & 0xff;
@@ -160,7 +172,8 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	case NVME_CNS_CS_CTRL:
 		if (csi != NVME_CSI_NVM)
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
-		break;			/* VSL, WZSL, DMRL...: no limits beyond MDTS */
+		identify_ctrl_nvm(c, id);
+		break;
 	case NVME_CNS_NS_CS_INDEP:
 		if (!ns_ok)
 			return NVME_DNR(NVME_SC_INVALID_NS);
@@ -320,14 +333,26 @@ static void features_default(struct nvmev_features *f)
 	f->vwc = 1;
 }
 
-static void check_temperature(struct nvmev_ctrl *c)
+/* Re-evaluated on Set Features and whenever the temperature changes. */
+void nvmev_admin_check_temperature(struct nvmev_ctrl *c)
 {
+	c->temp_seen_k = NVMEV_READ_ONCE(c->temperature_k);
 	if (smart_critical_warning(c) && (c->feat.async_event & 0x02))
 		nvmev_admin_report_event(c, NVME_AER_TYPE_SMART, NVME_AER_SMART_TEMP,
 					 NVME_LOG_SMART);
 }
 
-static bool feature_supported(u8 fid)
+/* Get Features SEL=3 capabilities */
+#define FEAT_SAVEABLE	(1u << 0)
+#define FEAT_NS_SPEC	(1u << 1)
+#define FEAT_CHANGEABLE	(1u << 2)
+
+/*
+ * Every feature the controller supports, with its capabilities: none is
+ * saveable (no saved state survives a reset), none is namespace specific,
+ * and each can be changed with Set Features.
+ */
+static u32 feature_caps(u8 fid)
 {
 	switch (fid) {
 	case NVME_FEAT_ARBITRATION:
@@ -337,11 +362,18 @@ static bool feature_supported(u8 fid)
 	case NVME_FEAT_VOLATILE_WC:
 	case NVME_FEAT_NUM_QUEUES:
 	case NVME_FEAT_IRQ_COALESCE:
+	case NVME_FEAT_IRQ_CONFIG:
+	case NVME_FEAT_WRITE_ATOMIC:
 	case NVME_FEAT_ASYNC_EVENT:
-		return true;
+		return FEAT_CHANGEABLE;
 	default:
-		return false;
+		return 0;
 	}
+}
+
+static bool feature_supported(u8 fid)
+{
+	return feature_caps(fid) != 0;
 }
 
 static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
@@ -358,8 +390,11 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 
 	switch (fid) {
 	case NVME_FEAT_ARBITRATION:
-		if (v & 0x7)		/* only round robin, burst of one */
-			return NVME_DNR(NVME_SC_INVALID_FIELD);
+		/*
+		 * Round robin only (CAP.AMS): the priority weights do not
+		 * apply; any Arbitration Burst, 7 ("no limit") included, is
+		 * kept and reported back.
+		 */
 		f->arbitration = v;
 		break;
 	case NVME_FEAT_POWER_MGMT:
@@ -377,7 +412,7 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 			f->temp_over = v & 0xffff;
 		else
 			f->temp_under = v & 0xffff;
-		check_temperature(c);
+		nvmev_admin_check_temperature(c);
 		break;
 	}
 	case NVME_FEAT_ERR_RECOVERY:
@@ -406,9 +441,23 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 	case NVME_FEAT_IRQ_COALESCE:
 		f->irq_coalesce = v & 0xffff;
 		break;
+	case NVME_FEAT_IRQ_CONFIG: {
+		u16 iv = v & 0xffff;
+
+		if (iv >= NVMEV_NR_VECTORS)
+			return NVME_DNR(NVME_SC_INVALID_FIELD);
+		if (v & (1u << 16))
+			f->iv_cd[iv / 32] |= 1u << (iv % 32);
+		else
+			f->iv_cd[iv / 32] &= ~(1u << (iv % 32));
+		break;
+	}
+	case NVME_FEAT_WRITE_ATOMIC:
+		f->write_atomicity = v & 1;	/* DN: AWUN/NAWUN may be ignored */
+		break;
 	case NVME_FEAT_ASYNC_EVENT:
 		f->async_event = v & 0xff;	/* SMART / health critical warnings */
-		check_temperature(c);
+		nvmev_admin_check_temperature(c);
 		break;
 	}
 	return NVME_SC_SUCCESS;
@@ -426,8 +475,8 @@ static u16 get_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
 	if (!feature_supported(fid))
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
-	if (sel == 3) {			/* capabilities: changeable, not saveable */
-		*dw0 = 0x4;
+	if (sel == 3) {			/* capabilities */
+		*dw0 = feature_caps(fid);
 		return NVME_SC_SUCCESS;
 	}
 	if (sel == 1 || sel == 2) {	/* default; nothing is saveable */
@@ -466,6 +515,17 @@ static u16 get_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 	}
 	case NVME_FEAT_IRQ_COALESCE:
 		*dw0 = f->irq_coalesce;
+		break;
+	case NVME_FEAT_IRQ_CONFIG: {
+		u16 iv = cmd->dw[11] & 0xffff;
+
+		if (iv >= NVMEV_NR_VECTORS)
+			return NVME_DNR(NVME_SC_INVALID_FIELD);
+		*dw0 = iv | (((f->iv_cd[iv / 32] >> (iv % 32)) & 1) << 16);
+		break;
+	}
+	case NVME_FEAT_WRITE_ATOMIC:
+		*dw0 = f->write_atomicity;
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
 		*dw0 = f->async_event;
@@ -515,6 +575,7 @@ static u16 create_cq(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	cq->ring = ring;
 	cq->head_db = &c->dbs[2 * qid + 1];
 	cq->phase = 1;
+	cq->bad_head = ~0u;
 	NVMEV_WRITE_ONCE(*cq->head_db, 0);
 	nvmev_plat_mb();
 	NVMEV_WRITE_ONCE(cq->valid, true);
@@ -558,14 +619,39 @@ static u16 create_sq(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	return NVME_SC_SUCCESS;
 }
 
+/*
+ * Delete I/O SQ completes once every command fetched from the SQ has been
+ * completed, those not yet posted as aborted (nvmev_sq_start_delete). The
+ * admin queue waits meanwhile; the dispatcher keeps following CC, so a
+ * reset or shutdown ends the wait.
+ */
 static u16 delete_sq(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 {
 	u16 qid = cmd->dw[10] & 0xffff;
 
-	if (!qid || qid > NVMEV_MAX_IO_QUEUES || !c->sqs[qid].valid)
+	if (!qid || qid > NVMEV_MAX_IO_QUEUES || !c->sqs[qid].valid || c->sqs[qid].deleting)
 		return NVME_DNR(NVME_SC_QID_INVALID);
+	if (nvmev_sq_idle(&c->sqs[qid])) {
+		nvmev_sq_delete(c, qid);
+		return NVME_SC_SUCCESS;
+	}
+	nvmev_sq_start_delete(c, qid);
+	c->del_sqid = qid;
+	c->del_cid = nvme_sqe_cid(cmd);
+	return ADMIN_DEFERRED;
+}
+
+/* The Delete I/O SQ in progress, if its commands are all complete now. */
+static bool delete_sq_poll(struct nvmev_ctrl *c)
+{
+	u16 qid = c->del_sqid;
+
+	if (!nvmev_sq_idle(&c->sqs[qid]) || !nvmev_cq_has_room(c, &c->cqs[0]))
+		return false;
 	nvmev_sq_delete(c, qid);
-	return NVME_SC_SUCCESS;
+	c->del_sqid = 0;
+	nvmev_cq_post(c, &c->cqs[0], 0, c->del_cid, NVME_SC_SUCCESS, 0);
+	return true;
 }
 
 static u16 delete_cq(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
@@ -602,7 +688,7 @@ static void aer_deliver(struct nvmev_ctrl *c)
 	for (type = 0; type < 8 && c->aer_pending && c->nr_aers; type++) {
 		u32 bit = 1u << type;
 
-		if (!(c->aer_pending & bit) || !nvmev_cq_has_room(cq))
+		if (!(c->aer_pending & bit) || !nvmev_cq_has_room(c, cq))
 			continue;
 		c->nr_aers--;
 		nvmev_cq_post(c, cq, 0, c->aer_cids[c->nr_aers], NVME_SC_SUCCESS,
@@ -664,6 +750,14 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 	struct nvme_sqe cmd;
 	u32 n = 0;
 
+	nvmev_plat_rmb();	/* the tail, before the entries it announces */
+	nvmev_cq_refresh_head(c, cq);
+	if (c->del_sqid) {
+		if (!delete_sq_poll(c))
+			tail = sq->head;	/* admin commands wait for the deletion */
+		else
+			did = true;
+	}
 	if (tail >= sq->size) {
 		if (tail != sq->bad_tail) {
 			sq->bad_tail = tail;
@@ -677,7 +771,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 		u32 dw0 = 0;
 		u16 status;
 
-		if (!nvmev_cq_has_room(cq)) {
+		if (!nvmev_cq_has_room(c, cq)) {
 			c->stats.backpressure++;
 			break;
 		}
@@ -685,6 +779,8 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 		NVMEV_WRITE_ONCE(sq->head, sq->head + 1 == sq->size ? 0 : sq->head + 1);
 		status = admin_exec(c, &cmd, &dw0);
 		did = true;
+		if (status == ADMIN_DEFERRED && c->del_sqid)
+			break;		/* nothing else until the deletion completes */
 		if (status == ADMIN_DEFERRED)
 			continue;
 		if (status) {

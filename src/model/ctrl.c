@@ -8,6 +8,8 @@
 
 #define CAP_TO_500MS	30	/* 15 s: generous for emulated guests */
 
+const u8 nvmev_zero_page[NVMEV_PAGE_SIZE];
+
 static void ctrl_set_csts(struct nvmev_ctrl *c, u32 csts)
 {
 	nvmev_set_reg32(c, NVME_REG_CSTS, csts);
@@ -59,6 +61,9 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	c->ready = false;
 	nvmev_queues_drain(c);
 	ctrl_teardown_queues(c);
+	c->shn = NVMEV_SHN_NONE;
+	c->del_sqid = 0;
+	c->db_error = 0;
 	c->nr_aers = 0;
 	c->aer_pending = 0;
 	c->aer_masked = 0;
@@ -94,7 +99,13 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 	cq->ring = nvmev_plat_map_queue(c->plat, acq, cqs * NVME_CQE_SIZE);
 	if (!sq->ring || !cq->ring) {
 		nvmev_plat_log(c->plat, NVMEV_LOG_WARN, "admin queues are not in host RAM");
-		ctrl_teardown_queues(c);
+		/* unmap exactly what was mapped, with the length it was mapped with */
+		if (sq->ring)
+			nvmev_plat_unmap_queue(c->plat, sq->ring, sqs * NVME_SQE_SIZE);
+		if (cq->ring)
+			nvmev_plat_unmap_queue(c->plat, cq->ring, cqs * NVME_CQE_SIZE);
+		sq->ring = NULL;
+		cq->ring = NULL;
 		return false;
 	}
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
@@ -110,7 +121,46 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 	cq->head_db = &c->dbs[1];
 	cq->phase = 1;
 	cq->nr_sqs = 1;
+	cq->bad_head = ~0u;
+	c->shn = NVMEV_SHN_NONE;
 	c->ready = true;
+	return true;
+}
+
+/*
+ * Shutdown: fetch nothing more; the workers post what they hold at once
+ * (the data has moved already). When every fetched command is complete,
+ * or NVMEV_SHUTDOWN_NS has passed because the host does not reap its
+ * completion queues, the workers forget what is left and the host is told
+ * that shutdown is complete: from then on nothing touches host memory
+ * until the controller is reset.
+ */
+static void ctrl_shutdown_start(struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	c->shn = NVMEV_SHN_FLUSH;
+	c->shn_deadline_ns = nvmev_plat_now_ns(c->plat) + NVMEV_SHUTDOWN_NS;
+	nvmev_plat_mb();
+	NVMEV_WRITE_ONCE(c->flush_gen, c->flush_gen + 1);
+	for (i = 0; i < c->cfg.nr_workers; i++)
+		nvmev_worker_kick(c, c->workers[i]);
+}
+
+static bool ctrl_shutdown_poll(struct nvmev_ctrl *c)
+{
+	u32 csts;
+
+	if (c->shn != NVMEV_SHN_FLUSH)
+		return false;
+	if (c->ready && nvmev_ctrl_has_inflight(c) &&
+	    nvmev_plat_now_ns(c->plat) < c->shn_deadline_ns)
+		return false;
+	nvmev_queues_drain(c);
+	c->shn = NVMEV_SHN_DONE;
+	c->del_sqid = 0;
+	csts = nvmev_reg32(c, NVME_REG_CSTS);
+	ctrl_set_csts(c, (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_CMPLT);
 	return true;
 }
 
@@ -136,18 +186,69 @@ static bool ctrl_poll_cc(struct nvmev_ctrl *c)
 		csts &= ~(NVME_CSTS_RDY | NVME_CSTS_CFS);
 	}
 
-	if (NVME_CC_SHN(cc) && !NVME_CC_SHN(old)) {
-		/*
-		 * Normal or abrupt: commands already fetched complete first, so
-		 * that nothing is written to host memory after the host is told
-		 * that shutdown is complete. The data is in memory already.
-		 */
-		if (c->ready)
-			nvmev_io_drain_all(c);
-		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_CMPLT;
+	if (NVME_CC_SHN(cc) && !NVME_CC_SHN(old) && c->shn == NVMEV_SHN_NONE) {
+		/* normal or abrupt: the same, bounded, sequence */
+		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_OCCUR;
+		ctrl_shutdown_start(c);
 	}
 	ctrl_set_csts(c, csts);
 	return true;
+}
+
+/* Errors the workers found, into the Error Information log and SMART. */
+static void ctrl_collect_errors(struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	for (i = 0; i < c->cfg.nr_workers; i++) {
+		struct nvmev_worker *w = c->workers[i];
+		u32 tail = NVMEV_READ_ONCE(w->err_tail);
+
+		if (w->err_head == tail)
+			continue;
+		nvmev_plat_rmb();
+		while (w->err_head != tail) {
+			const struct nvmev_error_entry *e =
+				&w->errs[w->err_head % NVMEV_WORKER_ERRORS];
+
+			nvmev_record_error(c, e->sqid, e->cid, e->status, e->nsid, e->lba);
+			w->err_head++;
+		}
+		nvmev_plat_mb();
+	}
+}
+
+/*
+ * Doorbells of queues that do not exist must stay zero: a write to one is
+ * reported as an Invalid Doorbell Register write and ignored. A few queues
+ * are checked per pass, so the cost does not grow with the queue count.
+ */
+#define DB_SCAN_PER_PASS	8
+#define DB_QUEUES		((NVMEV_BAR_REGS_SIZE - NVME_REG_DBS) / 8)
+
+static void ctrl_scan_doorbells(struct nvmev_ctrl *c)
+{
+	u16 n;
+
+	if (NVMEV_READ_ONCE(c->db_error) && nvmev_atomic_xchg32(&c->db_error, 0))
+		nvmev_admin_report_event(c, NVME_AER_TYPE_ERROR,
+					 NVME_AER_ERROR_INVALID_DB_WRITE, NVME_LOG_ERROR);
+	for (n = 0; n < DB_SCAN_PER_PASS; n++) {
+		u16 qid = c->db_scan;
+		bool sq_ok = qid <= NVMEV_MAX_IO_QUEUES && c->sqs[qid].valid;
+		bool cq_ok = qid <= NVMEV_MAX_IO_QUEUES && c->cqs[qid].valid;
+
+		c->db_scan = (u16)((qid + 1) % DB_QUEUES);
+		if ((!sq_ok && NVMEV_READ_ONCE(c->dbs[2 * qid])) ||
+		    (!cq_ok && NVMEV_READ_ONCE(c->dbs[2 * qid + 1]))) {
+			if (!sq_ok)
+				NVMEV_WRITE_ONCE(c->dbs[2 * qid], 0);
+			if (!cq_ok)
+				NVMEV_WRITE_ONCE(c->dbs[2 * qid + 1], 0);
+			nvmev_admin_report_event(c, NVME_AER_TYPE_ERROR,
+						 NVME_AER_ERROR_INVALID_DB, NVME_LOG_ERROR);
+		}
+	}
 }
 
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
@@ -155,7 +256,18 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
 	bool did = ctrl_poll_cc(c);
 	u16 i;
 
+	did |= ctrl_shutdown_poll(c);
 	if (!c->ready)
+		return did;
+	ctrl_collect_errors(c);
+	if (NVMEV_READ_ONCE(c->temperature_k) != c->temp_seen_k)
+		nvmev_admin_check_temperature(c);
+	ctrl_scan_doorbells(c);
+	/*
+	 * Once shutdown is requested nothing new is fetched; without Bus
+	 * Master Enable nothing touches host memory.
+	 */
+	if (c->shn != NVMEV_SHN_NONE || !nvmev_plat_bus_master(c->plat))
 		return did;
 	did |= nvmev_admin_poll(c);
 	for (i = 0; i < c->nr_active_sqs; i++)
@@ -167,13 +279,10 @@ bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c)
 {
 	u16 i;
 
-	for (i = 0; i < c->nr_active_sqs; i++) {
-		const struct nvmev_sq *sq = &c->sqs[c->active_sqs[i]];
-
-		if (NVMEV_READ_ONCE(sq->completed) != sq->submitted)
+	for (i = 0; i < c->nr_active_sqs; i++)
+		if (!nvmev_sq_idle(&c->sqs[c->active_sqs[i]]))
 			return true;
-	}
-	return false;
+	return c->del_sqid && !nvmev_sq_idle(&c->sqs[c->del_sqid]);
 }
 
 int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
@@ -184,7 +293,7 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	if (!cfg->nr_workers || cfg->nr_workers > NVMEV_MAX_WORKERS ||
 	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES ||
 	    (cfg->lba_shift != 9 && cfg->lba_shift != 12) ||
-	    cfg->storage_size < (1ull << cfg->lba_shift) || !cfg->timing)
+	    cfg->storage_size < (1ull << cfg->lba_shift) || !cfg->timing || !cfg->dealloc)
 		return -1;
 
 	memset(c, 0, sizeof(*c));
@@ -198,6 +307,9 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	c->ns.nr_blocks = cfg->storage_size >> cfg->lba_shift;
 	c->ns.size = c->ns.nr_blocks << cfg->lba_shift;
 	c->ns.data = cfg->storage;
+	c->ns.dealloc = cfg->dealloc;
+	/* a new namespace reads as zeroes, whatever the memory held before */
+	memset(c->ns.dealloc, 0xff, nvmev_dealloc_words(c->ns.nr_blocks) * 8);
 
 	for (i = 0; i < cfg->nr_workers; i++) {
 		struct nvmev_worker *w = workers[i];

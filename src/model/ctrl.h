@@ -32,6 +32,18 @@
 #define NVMEV_RING_SLOTS	1024	/* dispatcher -> worker ring, power of 2 */
 #define NVMEV_LATENESS_BUCKETS	32	/* log2 buckets of ns */
 #define NVMEV_OWNER_DISPATCHER	0xffff
+/* Bytes a worker copies in one pass before it posts what is due (~1 ms). */
+#define NVMEV_WORKER_PASS_BYTES	(4u << 20)
+#define NVMEV_WORKER_ERRORS	16	/* worker -> dispatcher error entries */
+/*
+ * Dataset Management and Write Zeroes limits (Identify CNS 06h, CSI 0):
+ * one command deallocates at most NVMEV_DMSL blocks, which bounds the
+ * deallocation map update a worker makes for it.
+ */
+#define NVMEV_DMRL		255	/* ranges per command (the largest DMRL value) */
+#define NVMEV_DMSL		(1u << 22)	/* blocks per range and per command */
+/* Shutdown: how long fetched commands may take to complete (< CAP.TO). */
+#define NVMEV_SHUTDOWN_NS	1000000000ull
 
 struct nvmev_ctrl;
 
@@ -72,6 +84,7 @@ struct nvmev_cq {
 	u16 head;		/* last valid head the host wrote */
 	u8 phase;
 	bool irq_pending;
+	u32 bad_head;		/* last out-of-range head reported */
 };
 
 struct nvmev_sq {
@@ -84,17 +97,30 @@ struct nvmev_sq {
 	u32 *tail_db;
 	u16 head;		/* dispatcher writes; the CQ owner reads for SQHD */
 	u32 bad_tail;		/* last out-of-range tail reported */
+	bool deleting;		/* Delete I/O SQ waits for its commands (dispatcher) */
 	u64 submitted;		/* dispatcher */
 	u64 completed;		/* the owner of the SQ's CQ */
 };
 
+/*
+ * A namespace. Its data sits at its logical place in @data; @dealloc has a
+ * bit per block, set while the block is deallocated (reads return zeroes
+ * without looking at @data). A new namespace is all deallocated.
+ */
 struct nvmev_ns {
 	u32 nsid;
 	u32 lba_shift;
 	u64 nr_blocks;
 	u8 *data;
+	u64 *dealloc;
 	u64 size;
 };
+
+/* Words of the deallocation map of @nr_blocks blocks. */
+static inline u64 nvmev_dealloc_words(u64 nr_blocks)
+{
+	return (nr_blocks + 63) / 64;
+}
 
 /* Statistics one thread writes; sysfs adds them up. */
 struct nvmev_stats {
@@ -109,6 +135,16 @@ struct nvmev_stats {
 	u64 completions;	/* worker */
 	u64 cq_full_waits;	/* worker */
 	u64 lateness[NVMEV_LATENESS_BUCKETS];	/* worker */
+	u64 aborted;		/* worker: completed as aborted by SQ deletion */
+};
+
+struct nvmev_error_entry {
+	u64 count;
+	u64 lba;
+	u32 nsid;
+	u16 sqid;
+	u16 cid;
+	u16 status;
 };
 
 /* Single producer, single consumer ring of requests. */
@@ -122,6 +158,8 @@ struct nvmev_worker {
 	struct nvmev_ctrl *ctrl;
 	u16 id;
 	u32 seen_epoch;
+	u32 seen_abort_gen;	/* SQ deletions already applied to held requests */
+	u32 seen_flush_gen;	/* shutdown: post everything held now */
 	u32 sleeping;		/* the worker waits for a kick (set by its thread) */
 	struct nvmev_ring in;
 	struct nvmev_req pool[NVMEV_WORKER_SLOTS];
@@ -133,8 +171,16 @@ struct nvmev_worker {
 	u32 waitq_head;
 	u32 waitq_len;
 	u16 irq_cqs[NVMEV_MAX_IO_QUEUES + 1];
+	/* CQs with posted entries the host has not released: heads followed */
+	u16 open_cqs[NVMEV_MAX_IO_QUEUES + 1];
+	u16 nr_open_cqs;
+	u8 cq_open[NVMEV_MAX_IO_QUEUES + 1];
 	u8 scratch[4096];	/* Dataset Management range list */
 	u32 nr_irq_cqs;
+	/* Errors for the Error Information log; the dispatcher records them. */
+	struct nvmev_error_entry errs[NVMEV_WORKER_ERRORS];
+	u32 err_head;		/* dispatcher */
+	u32 err_tail;		/* worker */
 	struct nvmev_stats stats;
 };
 
@@ -142,6 +188,7 @@ struct nvmev_config {
 	u8 *bar;		/* NVMEV_BAR_REGS_SIZE bytes of BAR0 */
 	u8 *storage;
 	u64 storage_size;
+	u64 *dealloc;		/* nvmev_dealloc_words(blocks) words; the model fills it */
 	u32 lba_shift;		/* 9 or 12 */
 	u16 max_io_queues;
 	u16 nr_workers;
@@ -167,15 +214,14 @@ struct nvmev_features {
 	u32 async_event;
 	u16 nr_io_sq;		/* granted, 1's based; 0 before Set Features */
 	u16 nr_io_cq;
+	u32 write_atomicity;
+	u32 iv_cd[(NVMEV_NR_VECTORS + 31) / 32];	/* coalescing disabled, per vector */
 };
 
-struct nvmev_error_entry {
-	u64 count;
-	u64 lba;
-	u32 nsid;
-	u16 sqid;
-	u16 cid;
-	u16 status;
+enum nvmev_shutdown {
+	NVMEV_SHN_NONE,
+	NVMEV_SHN_FLUSH,	/* SHST = occurring: fetched commands complete */
+	NVMEV_SHN_DONE,		/* SHST = complete: nothing touches the host */
 };
 
 struct nvmev_ctrl {
@@ -188,6 +234,15 @@ struct nvmev_ctrl {
 	u32 cc;
 	bool ready;
 	u32 epoch;		/* bumped on reset; workers drop older requests */
+	u32 abort_gen;		/* bumped when an SQ deletion starts */
+	u32 flush_gen;		/* bumped when a shutdown starts */
+	enum nvmev_shutdown shn;
+	u64 shn_deadline_ns;
+	u16 del_sqid;		/* Delete I/O SQ in progress (0: none) */
+	u16 del_cid;
+	u32 db_error;		/* a worker saw an invalid CQ head doorbell */
+	u16 db_scan;		/* next queue whose unused doorbells are checked */
+	u16 temp_seen_k;	/* temperature last checked against thresholds */
 	struct nvmev_features feat;
 	struct nvmev_sq sqs[NVMEV_MAX_IO_QUEUES + 1];
 	struct nvmev_cq cqs[NVMEV_MAX_IO_QUEUES + 1];
@@ -204,13 +259,15 @@ struct nvmev_ctrl {
 	u64 error_count;
 	struct nvmev_error_entry errors[NVMEV_ERROR_LOG_ENTRIES];
 	u32 next_error;
-	u16 temperature_k;
+	u16 temperature_k;	/* written by the host glue at any time */
 	struct nvmev_ns ns;
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 
 	struct nvmev_worker *workers[NVMEV_MAX_WORKERS];
 };
+
+extern const u8 nvmev_zero_page[NVMEV_PAGE_SIZE];
 
 /* Set up the model; @workers are zeroed arrays of cfg->nr_workers. */
 int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
@@ -241,12 +298,16 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq);
 void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req);
 bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
 		   u16 status, u32 dw0);
-bool nvmev_cq_has_room(struct nvmev_cq *cq);
+bool nvmev_cq_has_room(struct nvmev_ctrl *c, struct nvmev_cq *cq);
+void nvmev_cq_refresh_head(struct nvmev_ctrl *c, struct nvmev_cq *cq);
 bool nvmev_ring_push(struct nvmev_ring *r, const struct nvmev_req *req);
 bool nvmev_ring_pop(struct nvmev_ring *r, struct nvmev_req *out);
 void nvmev_queues_drain(struct nvmev_ctrl *c);
-void nvmev_io_drain_all(struct nvmev_ctrl *c);
+bool nvmev_sq_idle(const struct nvmev_sq *sq);
+void nvmev_sq_start_delete(struct nvmev_ctrl *c, u16 qid);
 void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid);
+void nvmev_worker_error(struct nvmev_worker *w, const struct nvmev_req *req);
+void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
 

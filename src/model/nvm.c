@@ -4,6 +4,10 @@
  * Management. The dispatcher decodes and validates each command and asks
  * the timing model for its completion time; the worker moves its data.
  * Every access to the namespace is bounds-checked here, before any copy.
+ *
+ * Deallocated blocks (Dataset Management, Write Zeroes, and every block of
+ * a new namespace) are marked in the namespace's deallocation map and read
+ * as zeroes without looking at the data; a write clears their marks.
  */
 #include "ctrl.h"
 #include "prp.h"
@@ -15,6 +19,111 @@ static u16 io_check_range(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 	if (slba >= ns->nr_blocks || nlb > ns->nr_blocks - slba)
 		return NVME_DNR(NVME_SC_LBA_RANGE);
 	return NVME_SC_SUCCESS;
+}
+
+/* ---- Deallocation map: one bit per block, set while deallocated ---- */
+
+static u64 word_mask(u64 first, u64 end)	/* bits [first, end) of one word */
+{
+	u64 hi = end - first == 64 ? ~0ull : ((1ull << (end - first)) - 1);
+
+	return hi << first;
+}
+
+/* Set (@set) or clear the marks of blocks [@slba, @slba + @nlb). */
+static void dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
+{
+	u64 end = slba + nlb;
+
+	while (slba < end) {
+		u64 w = slba / 64, first = slba % 64;
+		u64 last = NVMEV_MIN(end - w * 64, 64ull);
+		u64 m = word_mask(first, last);
+
+		if (m == ~0ull)
+			NVMEV_WRITE_ONCE(ns->dealloc[w], set ? ~0ull : 0);
+		else if (set)
+			nvmev_atomic_or64(&ns->dealloc[w], m);
+		else
+			nvmev_atomic_andnot64(&ns->dealloc[w], m);
+		slba = w * 64 + last;
+	}
+}
+
+/* Whether any block of [@slba, @slba + @nlb) is deallocated. */
+static bool dealloc_any(const struct nvmev_ns *ns, u64 slba, u64 nlb)
+{
+	u64 end = slba + nlb;
+
+	while (slba < end) {
+		u64 w = slba / 64, first = slba % 64;
+		u64 last = NVMEV_MIN(end - w * 64, 64ull);
+
+		if (NVMEV_READ_ONCE(ns->dealloc[w]) & word_mask(first, last))
+			return true;
+		slba = w * 64 + last;
+	}
+	return false;
+}
+
+static bool dealloc_test(const struct nvmev_ns *ns, u64 lba)
+{
+	return (NVMEV_READ_ONCE(ns->dealloc[lba / 64]) >> (lba % 64)) & 1;
+}
+
+/* PRP callback of a Read that covers deallocated blocks: zeroes for those. */
+struct read_holes {
+	void *plat;
+	const struct nvmev_ns *ns;
+	u64 slba;
+	const u8 *data;
+};
+
+static bool read_holes_seg(void *arg, u64 addr, u32 len, u32 off)
+{
+	const struct read_holes *r = arg;
+	u32 lbs = 1u << r->ns->lba_shift;
+
+	while (len) {
+		u64 lba = r->slba + (off >> r->ns->lba_shift);
+		bool hole = dealloc_test(r->ns, lba);
+		u32 n = NVMEV_MIN(len, lbs - (off & (lbs - 1)));
+
+		/* extend over following blocks in the same state */
+		while (n < len && dealloc_test(r->ns, lba + ((off & (lbs - 1)) + n) / lbs) == hole)
+			n += NVMEV_MIN(len - n, lbs);
+		if (hole ? !nvmev_plat_host_write(r->plat, addr, nvmev_zero_page, n) :
+			   !nvmev_plat_host_write(r->plat, addr, r->data + off, n))
+			return false;
+		addr += n;
+		off += n;
+		len -= n;
+	}
+	return true;
+}
+
+static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_req *req)
+{
+	const struct nvmev_ns *ns = &c->ns;
+	const u8 *data = ns->data + (req->slba << ns->lba_shift);
+	struct read_holes r = { .plat = c->plat, .ns = ns, .slba = req->slba };
+
+	if (!dealloc_any(ns, req->slba, req->nlb))
+		return nvmev_prp_copy_to_host(c->plat, req->prp1, req->prp2, data, req->bytes);
+	r.data = data;
+	return nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, read_holes_seg, &r);
+}
+
+static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_req *req)
+{
+	const struct nvmev_ns *ns = &c->ns;
+	u8 *data = ns->data + (req->slba << ns->lba_shift);
+	u16 status;
+
+	status = nvmev_prp_copy_from_host(c->plat, req->prp1, req->prp2, data, req->bytes);
+	if (!status)
+		dealloc_mark(ns, req->slba, req->nlb, false);	/* after the data */
+	return status;
 }
 
 static u16 io_decode(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, struct nvmev_req *req)
@@ -99,6 +208,7 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
 	u32 n = 0;
 	u64 now;
 
+	nvmev_plat_rmb();	/* the tail, before the entries it announces */
 	if (tail >= sq->size) {
 		if (tail != sq->bad_tail) {
 			sq->bad_tail = tail;
@@ -128,9 +238,15 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
 	return n != 0;
 }
 
+/*
+ * Deallocate: every range is checked first (in the namespace, at most
+ * NVMEV_DMSL blocks in all, as Identify says), then marked. The cost is
+ * bounded by NVMEV_DMSL / 64 map words, whatever the ranges.
+ */
 static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req)
 {
 	const struct nvmev_ns *ns = &c->ns;
+	u64 total = 0;
 	u16 status;
 	u32 i;
 
@@ -146,7 +262,15 @@ static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nv
 		status = io_check_range(ns, slba, nlb);
 		if (status)
 			return status;
-		memset(ns->data + (slba << ns->lba_shift), 0, nlb << ns->lba_shift);
+		total += nlb;
+		if (nlb > NVMEV_DMSL || total > NVMEV_DMSL)
+			return NVME_DNR(NVME_SC_INVALID_FIELD);
+	}
+	for (i = 0; i < req->nlb; i++) {
+		u64 nlb = nvme_get32(w->scratch, i * 16 + 4);
+
+		if (nlb)
+			dealloc_mark(ns, nvme_get64(w->scratch, i * 16 + 8), nlb, true);
 	}
 	return NVME_SC_SUCCESS;
 }
@@ -154,21 +278,17 @@ static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nv
 /* Worker: move the data of a validated command. */
 void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req)
 {
-	const struct nvmev_ns *ns = &c->ns;
-	u8 *data = ns->data + (req->slba << ns->lba_shift);
-
 	if (req->status)
-		return;
+		return;		/* rejected by the dispatcher: its fields may be anything */
 	switch (req->opcode) {
 	case NVME_CMD_READ:
-		req->status = nvmev_prp_copy_to_host(c->plat, req->prp1, req->prp2, data, req->bytes);
+		req->status = io_read(c, req);
 		break;
 	case NVME_CMD_WRITE:
-		req->status = nvmev_prp_copy_from_host(c->plat, req->prp1, req->prp2, data,
-						       req->bytes);
+		req->status = io_write(c, req);
 		break;
 	case NVME_CMD_WRITE_ZEROES:
-		memset(data, 0, (u64)req->nlb << ns->lba_shift);
+		dealloc_mark(&c->ns, req->slba, req->nlb, true);
 		break;
 	case NVME_CMD_DSM:
 		if (req->cdw11 & NVME_DSM_AD)
@@ -178,5 +298,5 @@ void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev
 		break;
 	}
 	if (req->status)
-		w->stats.errors++;
+		nvmev_worker_error(w, req);
 }

@@ -19,15 +19,15 @@
 #define NVMEV_READ_ONCE(x) READ_ONCE(x)
 #define NVMEV_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
 
-/* Word-sized atomics for state that several threads update. */
+/* Word-sized atomics for state that several threads update; fully ordered. */
 static inline void nvmev_atomic_or64(u64 *p, u64 v)
 {
-	atomic64_or((s64)v, (atomic64_t *)p);
+	atomic64_fetch_or((s64)v, (atomic64_t *)p);
 }
 
 static inline void nvmev_atomic_andnot64(u64 *p, u64 v)
 {
-	atomic64_andnot((s64)v, (atomic64_t *)p);
+	atomic64_fetch_andnot((s64)v, (atomic64_t *)p);
 }
 
 static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)

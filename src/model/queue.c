@@ -6,22 +6,36 @@
  */
 #include "ctrl.h"
 
-/* Refresh the host's CQ head from its doorbell; an out-of-range value is ignored. */
-static void cq_refresh_head(struct nvmev_cq *cq)
+/*
+ * Refresh the host's CQ head from its doorbell. A valid head lies between
+ * the last valid head and the tail (it releases only posted entries); any
+ * other value is an Invalid Doorbell Write Value: the last valid head is
+ * kept, and the dispatcher reports the event once per bad value.
+ */
+void nvmev_cq_refresh_head(struct nvmev_ctrl *c, struct nvmev_cq *cq)
 {
 	u32 head = NVMEV_READ_ONCE(*cq->head_db);
+	u32 used, moved;
 
-	if (head < cq->size)
+	if (head == cq->head)
+		return;
+	used = (cq->tail + cq->size - cq->head) % cq->size;
+	moved = head < cq->size ? (head + cq->size - cq->head) % cq->size : ~0u;
+	if (moved <= used) {
 		cq->head = (u16)head;
+		return;
+	}
+	if (head != cq->bad_head) {
+		cq->bad_head = head;
+		NVMEV_WRITE_ONCE(c->db_error, 1);
+	}
 }
 
-bool nvmev_cq_has_room(struct nvmev_cq *cq)
+bool nvmev_cq_has_room(struct nvmev_ctrl *c, struct nvmev_cq *cq)
 {
 	u16 next = cq->tail + 1 == cq->size ? 0 : cq->tail + 1;
 
-	if (next != cq->head)
-		return true;
-	cq_refresh_head(cq);
+	nvmev_cq_refresh_head(c, cq);
 	return next != cq->head;
 }
 
@@ -37,7 +51,7 @@ bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
 	u32 *e;
 	u16 sqhd;
 
-	if (!nvmev_cq_has_room(cq))
+	if (!nvmev_cq_has_room(c, cq))
 		return false;
 
 	sqhd = NVMEV_READ_ONCE(sq->head);
@@ -82,33 +96,44 @@ bool nvmev_ring_pop(struct nvmev_ring *r, struct nvmev_req *out)
 	return true;
 }
 
-/*
- * Wait until every request of the current epoch that targets @sq has been
- * completed (Delete I/O SQ must not complete before them).
- */
-static void sq_drain(struct nvmev_ctrl *c, struct nvmev_sq *sq)
+/* Whether every command fetched from @sq has been completed. */
+bool nvmev_sq_idle(const struct nvmev_sq *sq)
 {
-	while (NVMEV_READ_ONCE(sq->completed) != sq->submitted)
-		if (!nvmev_plat_relax(c->plat))
-			return;
+	return NVMEV_READ_ONCE(sq->completed) == sq->submitted;
 }
 
-/* Wait until every fetched I/O command has been completed (shutdown). */
-void nvmev_io_drain_all(struct nvmev_ctrl *c)
+/*
+ * Delete I/O SQ, first half: stop fetching from the SQ and have the
+ * workers complete what they hold of it at once, as Command Aborted due
+ * to SQ Deletion. The data of those commands has moved already (a worker
+ * moves data when it takes a command); only the completion comes early
+ * and says aborted. The dispatcher completes the deletion when
+ * nvmev_sq_idle() says so, polling CC meanwhile.
+ */
+void nvmev_sq_start_delete(struct nvmev_ctrl *c, u16 qid)
 {
+	struct nvmev_sq *sq = &c->sqs[qid];
 	u16 i;
 
-	for (i = 0; i < c->nr_active_sqs; i++)
-		sq_drain(c, &c->sqs[c->active_sqs[i]]);
+	for (i = 0; i < c->nr_active_sqs; i++) {
+		if (c->active_sqs[i] == qid) {
+			c->active_sqs[i] = c->active_sqs[--c->nr_active_sqs];
+			break;
+		}
+	}
+	NVMEV_WRITE_ONCE(sq->deleting, true);
+	nvmev_plat_mb();	/* the flag, before the workers look at the new generation */
+	NVMEV_WRITE_ONCE(c->abort_gen, c->abort_gen + 1);
+	for (i = 0; i < c->cfg.nr_workers; i++)
+		nvmev_worker_kick(c, c->workers[i]);
 }
 
+/* Delete I/O SQ, second half (or the admin SQ at reset): forget the queue. */
 void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid)
 {
 	struct nvmev_sq *sq = &c->sqs[qid];
 	u16 i;
 
-	if (qid)
-		sq_drain(c, sq);
 	for (i = 0; i < c->nr_active_sqs; i++) {
 		if (c->active_sqs[i] == qid) {
 			c->active_sqs[i] = c->active_sqs[--c->nr_active_sqs];
@@ -120,6 +145,7 @@ void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid)
 	if (sq->valid && c->cqs[sq->cqid].nr_sqs)
 		c->cqs[sq->cqid].nr_sqs--;
 	NVMEV_WRITE_ONCE(sq->valid, false);
+	NVMEV_WRITE_ONCE(sq->deleting, false);
 	sq->ring = NULL;
 }
 

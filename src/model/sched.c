@@ -32,12 +32,8 @@ static void heap_push(struct nvmev_worker *w, u32 slot)
 	}
 }
 
-static u32 heap_pop(struct nvmev_worker *w)
+static void heap_sift_down(struct nvmev_worker *w, u32 i)
 {
-	u32 top = w->heap[0];
-	u32 i = 0;
-
-	w->heap[0] = w->heap[--w->heap_len];
 	for (;;) {
 		u32 l = 2 * i + 1, r = l + 1, m = i;
 
@@ -50,7 +46,23 @@ static u32 heap_pop(struct nvmev_worker *w)
 		heap_swap(w, i, m);
 		i = m;
 	}
+}
+
+static u32 heap_pop(struct nvmev_worker *w)
+{
+	u32 top = w->heap[0];
+
+	w->heap[0] = w->heap[--w->heap_len];
+	heap_sift_down(w, 0);
 	return top;
+}
+
+static void heap_rebuild(struct nvmev_worker *w)
+{
+	u32 i = w->heap_len / 2;
+
+	while (i--)
+		heap_sift_down(w, i);
 }
 
 u64 nvmev_worker_next_due(const struct nvmev_worker *w)
@@ -107,11 +119,92 @@ static bool worker_complete(struct nvmev_worker *w, u32 slot, u64 now)
 		w->stats.bytes_written += req->bytes;
 	}
 	NVMEV_WRITE_ONCE(sq->completed, sq->completed + 1);
+	if (!w->cq_open[cq->qid]) {
+		w->cq_open[cq->qid] = 1;
+		w->open_cqs[w->nr_open_cqs++] = cq->qid;
+	}
 	/* each CQ is listed once per pass: only on the flag's rising edge */
 	if (cq->irq_pending && !irq_was_pending)
 		w->irq_cqs[w->nr_irq_cqs++] = cq->qid;
 	w->free_list[w->nr_free++] = slot;
 	return true;
+}
+
+/* Queue an error for the dispatcher's Error Information log (worker). */
+void nvmev_worker_error(struct nvmev_worker *w, const struct nvmev_req *req)
+{
+	struct nvmev_error_entry *e;
+
+	w->stats.errors++;
+	if (w->err_tail - NVMEV_READ_ONCE(w->err_head) >= NVMEV_WORKER_ERRORS)
+		return;		/* counted; the log has plenty of recent entries */
+	e = &w->errs[w->err_tail % NVMEV_WORKER_ERRORS];
+	e->sqid = req->sqid;
+	e->cid = req->cid;
+	e->status = req->status;
+	e->nsid = req->nsid;
+	e->lba = req->slba;
+	nvmev_plat_wmb();
+	NVMEV_WRITE_ONCE(w->err_tail, w->err_tail + 1);
+}
+
+/* Make @req complete now, as aborted when its SQ is being deleted. */
+static bool worker_hurry(struct nvmev_worker *w, struct nvmev_req *req, bool flush)
+{
+	if (NVMEV_READ_ONCE(w->ctrl->sqs[req->sqid].deleting)) {
+		req->status = NVME_SC_ABORT_SQ_DELETED;
+		req->target_ns = 0;
+		w->stats.aborted++;
+		return true;
+	}
+	if (flush) {
+		req->target_ns = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * An SQ deletion or a shutdown started: what the worker holds for it
+ * completes at once. Runs once per such event, over what the worker holds.
+ */
+static void worker_hurry_all(struct nvmev_worker *w, bool flush)
+{
+	bool moved = false;
+	u32 i;
+
+	for (i = 0; i < w->heap_len; i++)
+		moved |= worker_hurry(w, &w->pool[w->heap[i]], flush);
+	for (i = 0; i < w->waitq_len; i++)
+		worker_hurry(w, &w->pool[w->waitq[(w->waitq_head + i) % NVMEV_WORKER_SLOTS]],
+			     flush);
+	if (moved)
+		heap_rebuild(w);
+}
+
+/*
+ * Follow the head doorbells of the CQs that hold unreleased entries, every
+ * pass: a valid head is taken as soon as the host writes it, so a bad value
+ * written after it cannot hide it.
+ */
+static void worker_follow_heads(struct nvmev_worker *w)
+{
+	struct nvmev_ctrl *c = w->ctrl;
+	u16 i = 0;
+
+	while (i < w->nr_open_cqs) {
+		u16 qid = w->open_cqs[i];
+		struct nvmev_cq *cq = &c->cqs[qid];
+
+		if (NVMEV_READ_ONCE(cq->valid))
+			nvmev_cq_refresh_head(c, cq);
+		if (!NVMEV_READ_ONCE(cq->valid) || cq->head == cq->tail) {
+			w->cq_open[qid] = 0;
+			w->open_cqs[i] = w->open_cqs[--w->nr_open_cqs];
+		} else {
+			i++;
+		}
+	}
 }
 
 /* Forget everything from an older epoch: the controller was reset. */
@@ -129,6 +222,8 @@ static void worker_sync_epoch(struct nvmev_worker *w, u32 epoch)
 	w->waitq_head = 0;
 	w->waitq_len = 0;
 	w->nr_irq_cqs = 0;
+	w->nr_open_cqs = 0;
+	memset(w->cq_open, 0, sizeof(w->cq_open));
 	nvmev_plat_mb();
 	NVMEV_WRITE_ONCE(w->seen_epoch, epoch);
 }
@@ -137,17 +232,34 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 {
 	struct nvmev_ctrl *c = w->ctrl;
 	u32 epoch = NVMEV_READ_ONCE(c->epoch);
+	u32 abort_gen = NVMEV_READ_ONCE(c->abort_gen);
+	u32 flush_gen = NVMEV_READ_ONCE(c->flush_gen);
+	bool flush = flush_gen != w->seen_flush_gen;
+	u32 n, i, budget = NVMEV_WORKER_PASS_BYTES;
 	bool did = false;
-	u32 n, i;
 	u64 now;
 
 	if (epoch != w->seen_epoch) {
 		worker_sync_epoch(w, epoch);
 		return true;
 	}
+	/* Without Bus Master Enable the worker neither moves data nor posts. */
+	if (!nvmev_plat_bus_master(c->plat))
+		return false;
+	nvmev_plat_mb();	/* the generations, before the flags they announce */
+	if (abort_gen != w->seen_abort_gen || flush) {
+		w->seen_abort_gen = abort_gen;
+		w->seen_flush_gen = flush_gen;
+		worker_hurry_all(w, flush);
+		did = true;
+	}
 
-	/* Intake: move the data of new requests now, complete them later. */
-	while (w->nr_free) {
+	/*
+	 * Intake: move the data of new requests now, complete them later; at
+	 * most NVMEV_WORKER_PASS_BYTES per pass, so that what is due gets
+	 * posted in between.
+	 */
+	while (w->nr_free && budget) {
 		u32 slot = w->free_list[w->nr_free - 1];
 		struct nvmev_req *req = &w->pool[slot];
 
@@ -159,10 +271,14 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 			continue;
 		}
 		nvmev_io_execute(c, w, req);
+		worker_hurry(w, req, c->shn != NVMEV_SHN_NONE);
 		heap_push(w, slot);
+		budget -= NVMEV_MIN(budget, req->bytes);
 		did = true;
 	}
 
+	if (w->nr_open_cqs)
+		worker_follow_heads(w);
 	if (!w->heap_len && !w->waitq_len)
 		return did;	/* nothing to complete: no need for the clock */
 	now = nvmev_plat_now_ns(c->plat);

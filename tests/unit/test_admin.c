@@ -113,6 +113,8 @@ UNIT_TEST(ctrl_shutdown_completes_fetched_commands_first)
 	fake_now += 1000;				/* due: the drain lets it post */
 	nvme_put32(t.bar, NVME_REG_CC, nvme_get32(t.bar, NVME_REG_CC) | (1u << 14));
 	nvmev_ctrl_poll(t.c);
+	CHECK_EQ(csts(&t) & NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_OCCUR);
+	th_run(&t);
 	CHECK_EQ(csts(&t) & NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT);
 	CHECK(!nvmev_ctrl_has_inflight(t.c));
 	CHECK(th_reap(&t, 1, &cqe));

@@ -115,21 +115,103 @@ UNIT_TEST(io_invalid_commands)
 	th_fini(&t);
 }
 
+/* PRP2 for a page-aligned buffer of @bytes: the next page, or a PRP list. */
+static void sqe_prps(struct nvme_sqe *c, u64 buf, u32 bytes)
+{
+	u32 pages = (bytes + 4095) / 4096, i;
+	u64 list;
+
+	if (pages <= 1)
+		return;
+	if (pages == 2) {
+		c->dw[8] = (u32)(buf + 4096);
+		c->dw[9] = (u32)((buf + 4096) >> 32);
+		return;
+	}
+	list = host_alloc(4096);
+	for (i = 1; i < pages; i++)
+		nvme_put64(host_ptr(list), (i - 1) * 8, buf + (u64)i * 4096);
+	c->dw[8] = (u32)list;
+	c->dw[9] = (u32)(list >> 32);
+}
+
+/* Write @nlb blocks of @byte at @slba through queue 1. */
+static void write_pattern(struct th *t, u64 slba, u32 nlb, u8 byte)
+{
+	u32 bytes = nlb << t->c->ns.lba_shift;
+	u64 buf = host_alloc(bytes);
+	struct nvme_sqe c;
+
+	memset(host_ptr(buf), byte, bytes);
+	sqe_rw(&c, NVME_CMD_WRITE, slba, nlb, buf);
+	sqe_prps(&c, buf, bytes);
+	CHECK_EQ(th_io(t, 1, &c), 0);
+}
+
+/* Read @nlb blocks at @slba; returns the host buffer. */
+static u8 *read_back(struct th *t, u64 slba, u32 nlb)
+{
+	u64 buf = host_alloc(nlb << t->c->ns.lba_shift);
+	struct nvme_sqe c;
+
+	memset(host_ptr(buf), 0x77, nlb << t->c->ns.lba_shift);
+	sqe_rw(&c, NVME_CMD_READ, slba, nlb, buf);
+	sqe_prps(&c, buf, nlb << t->c->ns.lba_shift);
+	CHECK_EQ(th_io(t, 2, &c), 0);
+	return host_ptr(buf);
+}
+
+static bool all_bytes(const u8 *p, u32 n, u8 v)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+UNIT_TEST(io_new_namespace_reads_zeroes)
+{
+	struct th t;
+	u8 *r;
+
+	th_init(&t, 9, 16 * MiB);
+	memset(t.storage, 0xee, 16 * MiB);	/* what the RAM held before */
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 64));
+	CHECK(th_create_io_pair(&t, 2, 64));
+	r = read_back(&t, 0, 256);
+	CHECK(all_bytes(r, 256 * 512, 0));
+	r = read_back(&t, 16 * MiB / 512 - 8, 8);
+	CHECK(all_bytes(r, 8 * 512, 0));
+	/* written blocks read back; their neighbours still read zeroes */
+	write_pattern(&t, 10, 3, 0x5c);
+	r = read_back(&t, 8, 8);
+	CHECK(all_bytes(r, 2 * 512, 0));
+	CHECK(all_bytes(r + 2 * 512, 3 * 512, 0x5c));
+	CHECK(all_bytes(r + 5 * 512, 3 * 512, 0));
+	th_fini(&t);
+}
+
 UNIT_TEST(io_write_zeroes_and_deallocate)
 {
 	struct th t;
 	struct nvme_sqe c;
 	u64 ranges;
-	u8 *r;
-	u8 zero[4096] = { 0 };
+	u8 *r, *p;
+	u32 i;
 
 	io_setup(&t, 9);
-	memset(t.storage, 0xab, 16 * MiB);
+	write_pattern(&t, 0, 512, 0xab);
 	sqe_rw(&c, NVME_CMD_WRITE_ZEROES, 8, 8, 0);
 	CHECK_EQ(th_io(&t, 1, &c), 0);
-	CHECK(!memcmp(t.storage + 8 * 512, zero, 4096));
-	CHECK_EQ(t.storage[7 * 512 + 511], 0xab);
-	CHECK_EQ(t.storage[16 * 512], 0xab);
+	p = read_back(&t, 0, 24);
+	CHECK(all_bytes(p, 8 * 512, 0xab));
+	CHECK(all_bytes(p + 8 * 512, 8 * 512, 0));
+	CHECK(all_bytes(p + 16 * 512, 8 * 512, 0xab));
+	/* lazily: the data itself was not touched, only the map */
+	CHECK_EQ(t.storage[8 * 512], 0xab);
 
 	ranges = host_alloc(4096);
 	r = host_ptr(ranges);
@@ -143,20 +225,39 @@ UNIT_TEST(io_write_zeroes_and_deallocate)
 	c.dw[10] = 1;			/* two ranges */
 	c.dw[11] = NVME_DSM_AD;
 	CHECK_EQ(th_io(&t, 1, &c), 0);
-	CHECK(!memcmp(t.storage + 100 * 512, zero, 2048));
-	CHECK(!memcmp(t.storage + 200 * 512, zero, 1024));
-	CHECK_EQ(t.storage[104 * 512], 0xab);
+	p = read_back(&t, 99, 6);
+	CHECK(all_bytes(p, 512, 0xab));
+	CHECK(all_bytes(p + 512, 4 * 512, 0));
+	CHECK(all_bytes(p + 5 * 512, 512, 0xab));
+	p = read_back(&t, 199, 4);
+	CHECK(all_bytes(p, 512, 0xab));
+	CHECK(all_bytes(p + 512, 2 * 512, 0));
+	CHECK(all_bytes(p + 3 * 512, 512, 0xab));
+	/* a write makes deallocated blocks readable again */
+	write_pattern(&t, 101, 1, 0x12);
+	p = read_back(&t, 100, 3);
+	CHECK(all_bytes(p, 512, 0));
+	CHECK(all_bytes(p + 512, 512, 0x12));
+	CHECK(all_bytes(p + 1024, 512, 0));
+
 	/* without the deallocate attribute nothing changes */
-	memset(t.storage + 300 * 512, 0xcd, 512);
 	nvme_put64(r, 8, 300);
 	c.dw[10] = 0;
 	c.dw[11] = 0;
 	CHECK_EQ(th_io(&t, 1, &c), 0);
-	CHECK_EQ(t.storage[300 * 512], 0xcd);
+	CHECK(all_bytes(read_back(&t, 300, 4), 4 * 512, 0xab));
 	/* a range past the end */
 	nvme_put64(r, 8, 16 * MiB / 512 - 1);
 	c.dw[11] = NVME_DSM_AD;
 	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	/* more than DMSL blocks in all (overlapping ranges): refused, nothing marked */
+	for (i = 0; i < 256; i++) {
+		nvme_put32(r, i * 16 + 4, 16 * MiB / 512);
+		nvme_put64(r, i * 16 + 8, 0);
+	}
+	c.dw[10] = 255;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_FIELD | DNR);
+	CHECK(all_bytes(read_back(&t, 0, 8), 8 * 512, 0xab));
 	th_fini(&t);
 }
 

@@ -12,6 +12,9 @@ unsigned int host_accesses_crossing_pages;
 static u64 host_next;
 static struct th *cur_th;
 static unsigned long relax_spins;
+/* Queue mappings, so that an unmap of the wrong length is caught. */
+static struct { void *va; u32 len; } maps[2 * (NVMEV_MAX_IO_QUEUES + 1)];
+unsigned int unmap_errors, host_writes;
 
 void host_reset(void)
 {
@@ -22,6 +25,9 @@ void host_reset(void)
 	memset(irq_count, 0, sizeof(irq_count));
 	host_accesses_crossing_pages = 0;
 	host_bme = true;
+	memset(maps, 0, sizeof(maps));
+	unmap_errors = 0;
+	host_writes = 0;
 	fake_now = 1000;
 }
 
@@ -62,21 +68,41 @@ bool nvmev_plat_host_read(void *plat, u64 addr, void *buf, u32 len)
 
 bool nvmev_plat_host_write(void *plat, u64 addr, const void *buf, u32 len)
 {
+	host_writes++;
 	if (!host_range_ok(addr, len))
 		return false;
 	memcpy(host_ptr(addr), buf, len);
 	return true;
 }
 
+
 void *nvmev_plat_map_queue(void *plat, u64 addr, u32 len)
 {
-	if (addr < HOST_BASE || addr + len > HOST_BASE + HOST_SIZE)
+	unsigned int i;
+
+	if (addr < HOST_BASE || addr + len > HOST_BASE + HOST_SIZE || !len)
 		return NULL;
+	for (i = 0; i < NVMEV_ARRAY_SIZE(maps); i++) {
+		if (!maps[i].va) {
+			maps[i].va = host_ptr(addr);
+			maps[i].len = len;
+			break;
+		}
+	}
 	return host_ptr(addr);
 }
 
 void nvmev_plat_unmap_queue(void *plat, void *va, u32 len)
 {
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_ARRAY_SIZE(maps); i++) {
+		if (maps[i].va == va && maps[i].len == len) {
+			maps[i].va = NULL;
+			return;
+		}
+	}
+	unmap_errors++;
 }
 
 u64 nvmev_plat_now_ns(void *plat)
@@ -158,11 +184,13 @@ void th_init(struct th *t, u32 lba_shift, u64 storage_size)
 		t->w[i] = calloc(1, sizeof(*t->w[i]));
 	t->storage = calloc(1, storage_size);
 	t->storage_size = storage_size;
+	t->dealloc = calloc(nvmev_dealloc_words(storage_size >> lba_shift), 8);
 	nvmev_nvm_timing_init(&t->timing, 0, 0, 0, 1);
 
 	cfg.bar = t->bar;
 	cfg.storage = t->storage;
 	cfg.storage_size = storage_size;
+	cfg.dealloc = t->dealloc;
 	cfg.lba_shift = lba_shift;
 	cfg.max_io_queues = 8;
 	cfg.nr_workers = TH_WORKERS;
@@ -192,6 +220,7 @@ void th_fini(struct th *t)
 	for (i = 0; i < TH_WORKERS; i++)
 		free(t->w[i]);
 	free(t->storage);
+	free(t->dealloc);
 	cur_th = NULL;
 }
 
@@ -243,6 +272,14 @@ void th_run(struct th *t)
 		if (!did)
 			return;
 	}
+}
+
+void th_poll_workers(struct th *t)
+{
+	int i;
+
+	for (i = 0; i < TH_WORKERS; i++)
+		nvmev_worker_poll(t->w[i]);
 }
 
 bool th_reap(struct th *t, u16 qid, struct th_cqe *cqe)

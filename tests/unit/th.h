@@ -22,7 +22,9 @@ extern u64 fake_now;
 extern unsigned int irq_count[NVMEV_NR_VECTORS];
 extern unsigned int host_accesses_crossing_pages;
 extern unsigned int kicks;
-extern bool host_bme;		/* PCI Bus Master Enable as the host left it */
+extern bool host_bme;
+extern unsigned int unmap_errors;	/* queue unmaps that match no mapping */
+extern unsigned int host_writes;	/* nvmev_plat_host_write calls */		/* PCI Bus Master Enable as the host left it */
 
 void *host_ptr(u64 addr);
 u64 host_alloc(u32 bytes);	/* page-aligned, zeroed */
@@ -43,6 +45,7 @@ struct th {
 	u8 bar[NVMEV_BAR_REGS_SIZE];
 	u8 *storage;
 	u64 storage_size;
+	u64 *dealloc;
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
 
@@ -59,6 +62,7 @@ void th_run(struct th *t);
 bool th_reap(struct th *t, u16 qid, struct th_cqe *cqe);
 u16 th_admin(struct th *t, struct nvme_sqe *cmd, u32 *dw0);
 void th_submit(struct th *t, u16 qid, struct nvme_sqe *cmd);
+void th_poll_workers(struct th *t);
 u16 th_io(struct th *t, u16 qid, struct nvme_sqe *cmd);
 bool th_create_io_pair(struct th *t, u16 qid, u16 size);
 void sqe_init(struct nvme_sqe *c, u8 opc, u16 cid, u32 nsid);
