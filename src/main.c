@@ -371,6 +371,7 @@ static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *
 	ret = nvmev_model_init(dev);
 	if (ret)
 		goto err_model;
+	nvmev_irq_reset(dev);
 	ret = nvmev_pci_create(dev);
 	if (ret)
 		goto err_model;
@@ -385,6 +386,11 @@ static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *
 	pr_info("%s: %s device, %llu MiB at 0x%llx, %llu MiB namespace, PCI %04x:00:00.0, dispatcher on CPU %u, %u worker(s)\n",
 		dev->name, nvmev_type_names[p->type], p->size >> 20, p->start,
 		(p->size - NVMEV_HEADER_SIZE) >> 20, dev->domain, p->cpus[0], p->nr_cpus - 1);
+	pr_info("%s: storage at 0x%llx mapped with %lu KiB pages (%llu KiB of page tables), BAR0 at 0x%llx\n",
+		dev->name, dev->storage_phys, dev->storage_page_size >> 10,
+		dev->storage_page_size ?
+		DIV_ROUND_UP((p->size - NVMEV_HEADER_SIZE) / dev->storage_page_size * 8, SZ_1K) : 0,
+		dev->bar_phys);
 	return dev;
 
 err_threads:
@@ -399,12 +405,20 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Teardown order: the host driver goes first (it deletes its queues, shuts
+ * the controller down and frees its interrupts, with the threads still
+ * answering), then the threads stop, and only then does the bus go. No
+ * rescan can find the function again in between.
+ */
 static void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
-	/* The host driver goes first: it deletes its queues and disables us. */
-	nvmev_pci_remove(dev);
+	pci_lock_rescan_remove();
+	nvmev_pci_stop_locked(dev);
 	nvmev_sysfs_remove(dev);
 	nvmev_threads_stop(dev);
+	nvmev_pci_remove_locked(dev);
+	pci_unlock_rescan_remove();
 	nvmev_model_free(dev);
 	nvmev_memmap_release(dev);
 	pr_info("%s: removed\n", dev->name);
@@ -429,12 +443,18 @@ static int __init nvmev_init(void)
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = nvmev_pci_init();
+	if (ret) {
+		kobject_put(nvmev_kobj);
+		goto out;
+	}
 
 	mutex_lock(&nvmev_lock);
 	dev = nvmev_dev_create(0, p);
 	if (IS_ERR(dev)) {
 		ret = PTR_ERR(dev);
 		mutex_unlock(&nvmev_lock);
+		nvmev_pci_exit();
 		kobject_put(nvmev_kobj);
 		goto out;
 	}
@@ -457,6 +477,7 @@ static void __exit nvmev_exit(void)
 		nvmev_devs[i] = NULL;
 	}
 	mutex_unlock(&nvmev_lock);
+	nvmev_pci_exit();
 	kobject_put(nvmev_kobj);
 }
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The reserved memory behind a device: check that every byte of the range
- * is firmware-reserved (memmap=) and that nobody has claimed it, claim it,
- * and map it. The first MiB holds BAR0; the rest is the namespace.
+ * is RAM that memmap= reserved (the firmware's memory map says RAM, the
+ * kernel's says Reserved) and that nobody has claimed it, claim it, and
+ * map it. One MiB holds BAR0 (the "header"); the rest is the namespace,
+ * which starts 2 MiB aligned so that it can be mapped with huge pages: the
+ * header comes last when the range starts 2 MiB aligned, first otherwise.
  *
  * Resource tree while loaded:
  *   Reserved
  *     nvme                   (BAR0: the nvme driver's claim while it is bound)
- *     nvmevN header          (busy: the rest of the first MiB)
+ *     nvmevN header          (busy: the rest of the header MiB)
  *     nvmevN storage         (busy)
  * dev->res spans the whole range; it is the window of the device's PCI root
  * bus, kept out of the tree so that the host driver can claim BAR0.
@@ -15,6 +18,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
+#include <asm/e820/api.h>
+#include <asm/pgtable.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 
@@ -53,15 +58,46 @@ static int memmap_check(struct nvmev_dev *dev)
 		       start, end, size >> 20, start);
 		return -EINVAL;
 	}
+	/*
+	 * Every byte is Reserved in the kernel's map. memmap=SIZE$START turns
+	 * only RAM into Reserved, so the range was RAM unless the firmware
+	 * itself reserved some of it (firmware tables, MMIO windows, ...).
+	 */
+	if (e820__mapped_raw_any(start, end + 1, E820_TYPE_RESERVED) ||
+	    !e820__mapped_raw_any(start, end + 1, E820_TYPE_RAM)) {
+		pr_err("memmap_start: range 0x%llx-0x%llx is not RAM in the firmware memory map (it is firmware-reserved or a hole); pick a range of usable RAM (see the e820 lines of dmesg)\n",
+		       start, end);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* The page size the kernel mapped @va with (4 KiB, 2 MiB or 1 GiB). */
+static unsigned long mapped_page_size(void *va)
+{
+	unsigned int level;
+
+	if (!lookup_address((unsigned long)va, &level))
+		return 0;
+	return level == PG_LEVEL_1G ? SZ_1G : level == PG_LEVEL_2M ? SZ_2M : SZ_4K;
 }
 
 int nvmev_memmap_claim(struct nvmev_dev *dev)
 {
 	u64 start = dev->p.start, size = dev->p.size;
-	u64 storage = start + NVMEV_HEADER_SIZE;
+	u64 storage, header;
 	struct resource *probe;
 	int ret;
+
+	if (IS_ALIGNED(start, SZ_2M)) {
+		storage = start;
+		header = start + size - NVMEV_HEADER_SIZE;
+	} else {
+		header = start;
+		storage = start + NVMEV_HEADER_SIZE;
+	}
+	dev->bar_phys = header;
+	dev->storage_phys = storage;
 
 	ret = memmap_check(dev);
 	if (ret)
@@ -83,7 +119,7 @@ int nvmev_memmap_claim(struct nvmev_dev *dev)
 
 	snprintf(dev->res_header_name, sizeof(dev->res_header_name), "%s header", dev->name);
 	snprintf(dev->res_storage_name, sizeof(dev->res_storage_name), "%s storage", dev->name);
-	dev->res_header = request_mem_region(start + NVMEV_BAR_SIZE,
+	dev->res_header = request_mem_region(header + NVMEV_BAR_SIZE,
 					     NVMEV_HEADER_SIZE - NVMEV_BAR_SIZE,
 					     dev->res_header_name);
 	dev->res_storage = request_mem_region(storage, size - NVMEV_HEADER_SIZE,
@@ -98,7 +134,7 @@ int nvmev_memmap_claim(struct nvmev_dev *dev)
 	 * The host driver maps BAR0 uncached; a write-through mapping here is
 	 * a type it may share. The storage is ordinary write-back memory.
 	 */
-	dev->bar = memremap(start, NVMEV_BAR_SIZE, MEMREMAP_WT);
+	dev->bar = memremap(header, NVMEV_BAR_SIZE, MEMREMAP_WT);
 	dev->storage = memremap(storage, size - NVMEV_HEADER_SIZE, MEMREMAP_WB);
 	if (!dev->bar || !dev->storage) {
 		pr_err("memmap_start: cannot map 0x%llx-0x%llx\n", start, start + size - 1);
@@ -106,6 +142,7 @@ int nvmev_memmap_claim(struct nvmev_dev *dev)
 		goto err;
 	}
 	memset(dev->bar, 0, NVMEV_BAR_SIZE);
+	dev->storage_page_size = mapped_page_size(dev->storage);
 	return 0;
 err:
 	nvmev_memmap_release(dev);

@@ -28,6 +28,8 @@
 #define NVMEV_MAX_BANDWIDTH	1000000ull	/* MB/s: 1 TB/s */
 #define NVMEV_MAX_IDLE_AFTER_US	10000000	/* 10 s */
 #define NVMEV_MAX_IDLE_SLEEP_US	100000		/* 100 ms */
+#define NVMEV_MIN_TEMPERATURE_K	173		/* -100 C */
+#define NVMEV_MAX_TEMPERATURE_K	473		/* 200 C */
 #define NVMEV_PCI_DOMAIN_BASE	0x4e560		/* above every ACPI segment (16 bits) */
 
 enum nvmev_type {
@@ -72,20 +74,27 @@ struct nvmev_dev {
 	char res_storage_name[32];
 	void *bar;
 	void *storage;
+	u64 bar_phys;			/* BAR0: the header MiB */
+	u64 storage_phys;		/* 2 MiB aligned */
+	unsigned long storage_page_size;	/* how the kernel mapped the storage */
 
 	/* pci.c */
 	int domain;
 	struct pci_sysdata sysdata;
 	struct resource busn;
 	struct pci_bus *bus;
-	struct pci_dev *pdev;
+	u32 flr_pending;		/* a Function Level Reset waits for the dispatcher */
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
 	u8 cfg_wmask[PCI_CFG_SPACE_EXP_SIZE];
 	bool bar_sizing_lo;
 	bool bar_sizing_hi;
 
 	/* irq.c */
-	u32 msix_gen;			/* bumped whenever MSI-X is switched */
+	u32 msix_gen;			/* bumped whenever the gate below switches */
+	bool msix_live;			/* MSI-X enabled and not function-masked */
+	atomic_t irq_raisers;		/* threads past the gate */
+	u32 irq_check_pending;		/* the dispatcher looks at irq_pending */
+	DECLARE_BITMAP(irq_pending, NVMEV_NR_VECTORS);
 	u64 virq_cache[NVMEV_NR_VECTORS];
 
 	/* threads.c */
@@ -94,6 +103,7 @@ struct nvmev_dev {
 	u32 idle_after_us;
 	u32 idle_sleep_us;
 	u32 poll_mode;
+	u64 max_pass_ns[NVMEV_MAX_WORKERS];	/* longest worker pass with new input */
 
 	/* the device model */
 	struct nvmev_ctrl *ctrl;
@@ -114,14 +124,20 @@ int nvmev_memmap_claim(struct nvmev_dev *dev);
 void nvmev_memmap_release(struct nvmev_dev *dev);
 
 /* pci.c */
+int nvmev_pci_init(void);
+void nvmev_pci_exit(void);
 int nvmev_pci_create(struct nvmev_dev *dev);
 void nvmev_pci_add(struct nvmev_dev *dev);
+void nvmev_pci_stop_locked(struct nvmev_dev *dev);
+void nvmev_pci_remove_locked(struct nvmev_dev *dev);
 void nvmev_pci_remove(struct nvmev_dev *dev);
 bool nvmev_pci_bus_master(struct nvmev_dev *dev);
 
 /* irq.c */
-void nvmev_irq_msix_changed(struct nvmev_dev *dev);
+void nvmev_irq_msix_changed(struct nvmev_dev *dev, bool live);
 void nvmev_irq_raise(struct nvmev_dev *dev, u16 vector);
+void nvmev_irq_poll_pending(struct nvmev_dev *dev);
+void nvmev_irq_reset(struct nvmev_dev *dev);
 
 /* threads.c */
 int nvmev_threads_start(struct nvmev_dev *dev);

@@ -5,6 +5,15 @@
  * backed by the reserved memory, and power management, MSI-X and PCI
  * Express capabilities. Configuration space is an array with a mask of
  * writable bits.
+ *
+ * The host's writes that matter to the device: Bus Master Enable (read by
+ * the threads, see nvmev_pci_bus_master()), MSI-X Enable and Function Mask
+ * (irq.c), and Function Level Reset (PCIe Device Control): the function's
+ * config space returns to its reset state at once, and config reads return
+ * all ones, as from a function that is still resetting, until the
+ * dispatcher has reset the controller. The function may be removed and
+ * found again on its bus (sysfs remove and rescan): a bus notifier claims
+ * BAR0 for every function that appears there, at the address it decodes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,6 +67,10 @@ static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where, in
 		*val = ~0u;
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
+	if (READ_ONCE(dev->flr_pending)) {
+		*val = ~0u >> (32 - 8 * size);	/* still in reset */
+		return PCIBIOS_SUCCESSFUL;
+	}
 	*val = cfg_get(dev, where, size);
 	if (where <= PCI_BASE_ADDRESS_0 && where + size > PCI_BASE_ADDRESS_0 && dev->bar_sizing_lo)
 		*val = (u32)(~(NVMEV_BAR_SIZE - 1) | PCI_BASE_ADDRESS_MEM_TYPE_64) >>
@@ -67,14 +80,40 @@ static int nvmev_pci_read(struct pci_bus *bus, unsigned int devfn, int where, in
 	return PCIBIOS_SUCCESSFUL;
 }
 
+static void cfg_init(struct nvmev_dev *dev);
+
+static bool msix_live(const struct nvmev_dev *dev)
+{
+	u16 flags = cfg_get(dev, CAP_MSIX + PCI_MSIX_FLAGS, 2);
+
+	return (flags & PCI_MSIX_FLAGS_ENABLE) && !(flags & PCI_MSIX_FLAGS_MASKALL);
+}
+
+/* Function Level Reset, from a config write: the dispatcher finishes it. */
+static void function_reset(struct nvmev_dev *dev)
+{
+	WRITE_ONCE(dev->flr_pending, 1);
+	cfg_init(dev);
+	nvmev_irq_msix_changed(dev, false);
+	smp_mb();	/* config space reset, before the dispatcher looks */
+	if (dev->dispatcher)
+		wake_up_process(dev->dispatcher);
+}
+
 static int nvmev_pci_write(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 val)
 {
 	struct nvmev_dev *dev = bus_to_dev(bus);
-	u16 msix_before, msix_after;
 	int i;
 
 	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
 		return PCIBIOS_DEVICE_NOT_FOUND;
+	if (READ_ONCE(dev->flr_pending))
+		return PCIBIOS_SUCCESSFUL;	/* ignored while resetting */
+	if (where <= CAP_EXP + PCI_EXP_DEVCTL + 1 && where + size > CAP_EXP + PCI_EXP_DEVCTL + 1 &&
+	    ((val >> (8 * (CAP_EXP + PCI_EXP_DEVCTL + 1 - where))) & (PCI_EXP_DEVCTL_BCR_FLR >> 8))) {
+		function_reset(dev);
+		return PCIBIOS_SUCCESSFUL;
+	}
 
 	/*
 	 * BAR0 sits where the memory is and cannot move: an all-ones write
@@ -89,16 +128,13 @@ static int nvmev_pci_write(struct pci_bus *bus, unsigned int devfn, int where, i
 		return PCIBIOS_SUCCESSFUL;
 	}
 
-	msix_before = cfg_get(dev, CAP_MSIX + PCI_MSIX_FLAGS, 2);
 	for (i = 0; i < size; i++) {
 		u8 m = dev->cfg_wmask[where + i];
 		u8 b = (u8)(val >> (8 * i));
 
-		dev->cfg[where + i] = (dev->cfg[where + i] & ~m) | (b & m);
+		WRITE_ONCE(dev->cfg[where + i], (dev->cfg[where + i] & ~m) | (b & m));
 	}
-	msix_after = cfg_get(dev, CAP_MSIX + PCI_MSIX_FLAGS, 2);
-	if ((msix_before ^ msix_after) & PCI_MSIX_FLAGS_ENABLE)
-		nvmev_irq_msix_changed(dev);
+	nvmev_irq_msix_changed(dev, msix_live(dev));
 	return PCIBIOS_SUCCESSFUL;
 }
 
@@ -109,7 +145,7 @@ static struct pci_ops nvmev_pci_ops = {
 
 static void cfg_init(struct nvmev_dev *dev)
 {
-	u64 bar = dev->p.start;
+	u64 bar = dev->bar_phys;
 
 	memset(dev->cfg, 0, sizeof(dev->cfg));
 	memset(dev->cfg_wmask, 0, sizeof(dev->cfg_wmask));
@@ -152,8 +188,8 @@ static void cfg_init(struct nvmev_dev *dev)
 	cfg_put(dev, CAP_EXP + PCI_CAP_LIST_ID, PCI_CAP_ID_EXP, 1, 0);
 	cfg_put(dev, CAP_EXP + PCI_CAP_LIST_NEXT, 0, 1, 0);
 	cfg_put(dev, CAP_EXP + PCI_EXP_FLAGS, 2 | (PCI_EXP_TYPE_ENDPOINT << 4), 2, 0);
-	cfg_put(dev, CAP_EXP + PCI_EXP_DEVCAP, 1, 4, 0);
-	cfg_put(dev, CAP_EXP + PCI_EXP_DEVCTL, 0x2810, 2, 0xffff);
+	cfg_put(dev, CAP_EXP + PCI_EXP_DEVCAP, 1 | PCI_EXP_DEVCAP_FLR, 4, 0);
+	cfg_put(dev, CAP_EXP + PCI_EXP_DEVCTL, 0x2810, 2, 0x7fff);	/* BCR_FLR reads 0 */
 	cfg_put(dev, CAP_EXP + PCI_EXP_LNKCAP, 0x43, 4, 0);
 	cfg_put(dev, CAP_EXP + PCI_EXP_LNKCTL, 0, 2, 0xffff);
 	cfg_put(dev, CAP_EXP + PCI_EXP_LNKSTA, 0x43, 2, 0);
@@ -173,6 +209,7 @@ static int pick_domain(void)
 int nvmev_pci_create(struct nvmev_dev *dev)
 {
 	LIST_HEAD(resources);
+	struct pci_dev *pdev;
 	struct pci_bus *bus;
 	int ret;
 
@@ -200,23 +237,16 @@ int nvmev_pci_create(struct nvmev_dev *dev)
 		return -ENODEV;
 	}
 	dev->bus = bus;
-	pci_scan_child_bus(bus);
-	dev->pdev = pci_get_slot(bus, 0);
-	if (!dev->pdev) {
-		ret = -ENODEV;
-		pr_err("%s: the PCI function did not show up on its bus\n", dev->name);
-		goto err;
-	}
-	ret = pci_claim_resource(dev->pdev, 0);
+	pci_scan_child_bus(bus);	/* nvmev_pci_notify() claims BAR0 */
+	pdev = pci_get_slot(bus, 0);
+	ret = !pdev ? -ENODEV : !pdev->resource[0].parent ? -EBUSY : 0;
+	pci_dev_put(pdev);
+	pci_unlock_rescan_remove();
 	if (ret) {
-		pr_err("%s: cannot claim BAR0 (%d)\n", dev->name, ret);
-		goto err;
+		pr_err("%s: the PCI function did not show up on its bus with its BAR0 (%d)\n",
+		       dev->name, ret);
+		nvmev_pci_remove(dev);
 	}
-	pci_unlock_rescan_remove();
-	return 0;
-err:
-	pci_unlock_rescan_remove();
-	nvmev_pci_remove(dev);
 	return ret;
 }
 
@@ -238,16 +268,62 @@ void nvmev_pci_add(struct nvmev_dev *dev)
 			dev->name, ret);
 }
 
-void nvmev_pci_remove(struct nvmev_dev *dev)
+/*
+ * Unbind the host driver: it deletes its queues, shuts the controller down
+ * and frees its interrupts. The caller holds the rescan/remove lock until
+ * nvmev_pci_remove_locked(), so that nobody finds the function again in
+ * between.
+ */
+void nvmev_pci_stop_locked(struct nvmev_dev *dev)
+{
+	if (dev->bus)
+		pci_stop_root_bus(dev->bus);
+}
+
+void nvmev_pci_remove_locked(struct nvmev_dev *dev)
 {
 	if (!dev->bus)
 		return;
-	pci_lock_rescan_remove();
 	pci_stop_root_bus(dev->bus);
-	if (dev->pdev)
-		pci_dev_put(dev->pdev);
-	dev->pdev = NULL;
 	pci_remove_root_bus(dev->bus);
-	pci_unlock_rescan_remove();
 	dev->bus = NULL;
+}
+
+void nvmev_pci_remove(struct nvmev_dev *dev)
+{
+	pci_lock_rescan_remove();
+	nvmev_pci_remove_locked(dev);
+	pci_unlock_rescan_remove();
+}
+
+/*
+ * Every function that appears on one of our buses (at creation, or found
+ * again by a rescan after a remove) gets its BAR0 claimed where the memory
+ * is, before the PCI core tries to assign it an address of its own.
+ */
+static int nvmev_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	int ret;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || pdev->bus->ops != &nvmev_pci_ops)
+		return NOTIFY_DONE;
+	ret = pci_claim_resource(pdev, 0);
+	if (ret)
+		pci_err(pdev, "cannot claim BAR0 (%d)\n", ret);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block nvmev_pci_nb = {
+	.notifier_call = nvmev_pci_notify,
+};
+
+int nvmev_pci_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &nvmev_pci_nb);
+}
+
+void nvmev_pci_exit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &nvmev_pci_nb);
 }

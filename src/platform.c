@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
+#include <asm/pgtable.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
@@ -15,60 +16,71 @@
 #include "nvmev.h"
 
 /*
- * A page the device may read: any RAM page. A page it may write: RAM that
- * the kernel does not reserve for itself (its image, firmware tables, and
- * the memmap= range all are PageReserved).
+ * The host memory the device reaches, by physical address, through the
+ * kernel's direct map: a page the direct map has present (for a write:
+ * present and writable), outside the device's own reserved range. Pages
+ * that are not in the direct map (holes, firmware tables, memory taken out
+ * of it) and the read-only kernel text fail the access, and the command
+ * fails with a Data Transfer Error; reserved RAM that the kernel maps, such
+ * as swiotlb bounce buffers, works. No access touches an unmapped address.
+ * Without Bus Master Enable no access is made at all.
  */
-static struct page *host_page(u64 addr, bool write)
+static void *host_va(struct nvmev_dev *dev, u64 addr, u32 len, bool write)
 {
-	unsigned long pfn = PHYS_PFN(addr);
-	struct page *page;
+	unsigned int level;
+	pte_t *pte;
+	void *va;
 
-	if (!pfn_valid(pfn))
+	if (offset_in_page(addr) + len > PAGE_SIZE || !pfn_valid(PHYS_PFN(addr)))
 		return NULL;
-	page = pfn_to_page(pfn);
-	if (write && PageReserved(page))
+	if (addr < dev->p.start + dev->p.size && addr + len > dev->p.start)
 		return NULL;
-	return page;
+	if (!nvmev_pci_bus_master(dev))
+		return NULL;
+	va = page_address(pfn_to_page(PHYS_PFN(addr))) + offset_in_page(addr);
+	pte = lookup_address((unsigned long)va, &level);
+	if (!pte || !pte_present(*pte) || (write && !pte_write(*pte)))
+		return NULL;
+	return va;
 }
 
 bool nvmev_plat_host_read(void *plat, u64 addr, void *buf, u32 len)
 {
-	struct page *page = host_page(addr, false);
-	void *va;
+	void *va = host_va(plat, addr, len, false);
 
-	if (!page || offset_in_page(addr) + len > PAGE_SIZE)
+	if (!va)
 		return false;
-	va = kmap_local_page(page);
-	memcpy(buf, va + offset_in_page(addr), len);
-	kunmap_local(va);
+	memcpy(buf, va, len);
 	return true;
 }
 
 bool nvmev_plat_host_write(void *plat, u64 addr, const void *buf, u32 len)
 {
-	struct page *page = host_page(addr, true);
-	void *va;
+	void *va = host_va(plat, addr, len, true);
 
-	if (!page || offset_in_page(addr) + len > PAGE_SIZE)
+	if (!va)
 		return false;
-	va = kmap_local_page(page);
-	memcpy(va + offset_in_page(addr), buf, len);
-	kunmap_local(va);
+	memcpy(va, buf, len);
 	return true;
 }
 
 /* Queues are physically contiguous host RAM: use the kernel's direct map. */
 void *nvmev_plat_map_queue(void *plat, u64 addr, u32 len)
 {
+	void *first = NULL;
 	u64 a;
 
 	if (!len || addr + len < addr)
 		return NULL;
-	for (a = addr & PAGE_MASK; a < addr + len; a += PAGE_SIZE)
-		if (!host_page(a, true))
+	for (a = addr & PAGE_MASK; a < addr + len; a += PAGE_SIZE) {
+		void *va = host_va(plat, a, 1, true);
+
+		if (!va || (first && va != first + (a - (addr & PAGE_MASK))))
 			return NULL;
-	return page_address(pfn_to_page(PHYS_PFN(addr))) + offset_in_page(addr);
+		if (!first)
+			first = va;
+	}
+	return first + offset_in_page(addr);
 }
 
 void nvmev_plat_unmap_queue(void *plat, void *va, u32 len)

@@ -116,6 +116,27 @@ static ssize_t poll_mode_store(struct nvmev_dev *dev, const char *buf, size_t le
 }
 static struct nvmev_attr attr_poll_mode = __ATTR_RW(poll_mode);
 
+/*
+ * The composite temperature the controller reports, in kelvin (SMART /
+ * Health log); the controller re-evaluates its thresholds when it changes.
+ */
+static ssize_t temperature_show(struct nvmev_dev *dev, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev->ctrl->temperature_k));
+}
+
+static ssize_t temperature_store(struct nvmev_dev *dev, const char *buf, size_t len)
+{
+	u64 v;
+	int ret = parse_bounded(buf, NVMEV_MIN_TEMPERATURE_K, NVMEV_MAX_TEMPERATURE_K, &v);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(dev->ctrl->temperature_k, (u16)v);
+	return len;
+}
+static struct nvmev_attr attr_temperature = __ATTR_RW(temperature);
+
 static ssize_t type_show(struct nvmev_dev *dev, char *buf)
 {
 	return sysfs_emit(buf, "nvm\n");
@@ -164,6 +185,7 @@ static struct attribute *nvmev_attrs[] = {
 	&attr_idle_after_us.attr,
 	&attr_idle_sleep_us.attr,
 	&attr_poll_mode.attr,
+	&attr_temperature.attr,
 	NULL,
 };
 
@@ -208,6 +230,7 @@ NVMEV_STAT(dsm_cmds, STAT_SUM(cmds[NVME_CMD_DSM]));
 NVMEV_STAT(bytes_read, STAT_SUM(bytes_read));
 NVMEV_STAT(bytes_written, STAT_SUM(bytes_written));
 NVMEV_STAT(errors, STAT_SUM(errors));
+NVMEV_STAT(aborted, STAT_SUM(aborted));
 NVMEV_STAT(backpressure_waits, STAT_SUM(backpressure));
 NVMEV_STAT(cq_full_waits, STAT_SUM(cq_full_waits));
 NVMEV_STAT(completions, STAT_SUM(completions));
@@ -268,6 +291,31 @@ static ssize_t lateness_show(struct nvmev_dev *dev, char *buf)
 }
 static struct nvmev_attr attr_lateness = __ATTR_RO(lateness);
 
+/* Longest worker pass that took new commands, in µs; writing 0 resets it. */
+static ssize_t max_worker_pass_us_show(struct nvmev_dev *dev, char *buf)
+{
+	u64 m = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < dev->p.nr_cpus; i++)
+		m = max(m, READ_ONCE(dev->max_pass_ns[i]));
+	return sysfs_emit(buf, "%llu\n", m / NSEC_PER_USEC);
+}
+
+static ssize_t max_worker_pass_us_store(struct nvmev_dev *dev, const char *buf, size_t len)
+{
+	u64 v;
+	unsigned int i;
+	int ret = parse_bounded(buf, 0, 0, &v);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < NVMEV_MAX_WORKERS; i++)
+		WRITE_ONCE(dev->max_pass_ns[i], 0);
+	return len;
+}
+static struct nvmev_attr attr_max_worker_pass_us = __ATTR_RW(max_worker_pass_us);
+
 static struct attribute *nvmev_stat_attrs[] = {
 	&attr_read_cmds.attr,
 	&attr_write_cmds.attr,
@@ -279,11 +327,13 @@ static struct attribute *nvmev_stat_attrs[] = {
 	&attr_bytes_read.attr,
 	&attr_bytes_written.attr,
 	&attr_errors.attr,
+	&attr_aborted.attr,
 	&attr_backpressure_waits.attr,
 	&attr_cq_full_waits.attr,
 	&attr_completions.attr,
 	&attr_inflight.attr,
 	&attr_lateness.attr,
+	&attr_max_worker_pass_us.attr,
 	NULL,
 };
 

@@ -54,9 +54,21 @@ static bool idle_long_enough(struct nvmev_dev *dev, struct nvmev_idle *idle)
 	return now - idle->since_ns >= (u64)after * NSEC_PER_USEC;
 }
 
+/* An idle sleep: not counted in the load average, not shown as D state. */
 static void sleep_us(u32 us)
 {
-	usleep_range(us, us + us / 4 + 1);
+	usleep_idle_range(us, us + us / 4 + 1);
+}
+
+/* A Function Level Reset that the host started in config space. */
+static void dispatcher_check_flr(struct nvmev_dev *dev)
+{
+	if (!READ_ONCE(dev->flr_pending))
+		return;
+	nvmev_ctrl_function_reset(dev->ctrl);
+	nvmev_irq_reset(dev);
+	smp_store_release(&dev->flr_pending, 0);
+	pr_info("%s: function level reset\n", dev->name);
 }
 
 static void dispatcher_lowcpu_idle(struct nvmev_dev *dev, struct nvmev_idle *idle)
@@ -77,6 +89,8 @@ static int dispatcher_fn(void *data)
 	struct nvmev_idle idle = {};
 
 	while (!kthread_should_stop()) {
+		dispatcher_check_flr(dev);
+		nvmev_irq_poll_pending(dev);
 		if (nvmev_ctrl_poll(dev->ctrl)) {
 			idle_reset(&idle);
 			cond_resched();
@@ -127,7 +141,17 @@ static int worker_fn(void *data)
 	struct nvmev_idle idle = {};
 
 	while (!kthread_should_stop()) {
-		if (nvmev_worker_poll(w)) {
+		bool input = nvmev_worker_has_input(w);
+		u64 t0 = input ? ktime_get_ns() : 0;
+		bool did = nvmev_worker_poll(w);
+
+		if (input) {	/* the passes that move data: the long ones */
+			u64 t = ktime_get_ns() - t0;
+
+			if (t > READ_ONCE(dev->max_pass_ns[w->id]))
+				WRITE_ONCE(dev->max_pass_ns[w->id], t);
+		}
+		if (did) {
 			idle_reset(&idle);
 			cond_resched();
 		} else if (READ_ONCE(dev->poll_mode) == NVMEV_POLL_LOWCPU) {

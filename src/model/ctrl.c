@@ -73,6 +73,18 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 }
 
+/*
+ * Function Level Reset (the host glue calls it on the dispatcher's thread):
+ * a controller reset, and every register the host can write back to its
+ * power-on value.
+ */
+void nvmev_ctrl_function_reset(struct nvmev_ctrl *c)
+{
+	nvmev_ctrl_reset(c);
+	c->cc = 0;
+	memset(c->bar + NVME_REG_INTMS, 0, NVME_REG_DBS - NVME_REG_INTMS);
+}
+
 static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 {
 	u32 aqa = nvmev_reg32(c, NVME_REG_AQA);

@@ -275,6 +275,8 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 /* Tear down every queue mapping (after the threads have stopped). */
 void nvmev_ctrl_fini(struct nvmev_ctrl *c);
 
+/* Function Level Reset, on the dispatcher's thread. */
+void nvmev_ctrl_function_reset(struct nvmev_ctrl *c);
 /* Dispatcher: one pass over registers, admin queue and I/O SQs. */
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
 /* Whether any I/O command has been fetched and not yet completed. */

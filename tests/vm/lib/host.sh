@@ -114,7 +114,7 @@ vm_build_module() {
 # Usrmerged layout (/bin, /sbin, /lib, /lib64 -> usr/...) so the library paths
 # ldd prints on the host are valid in the guest. cmp is GNU diffutils' (-n,
 # -i, and fast on whole devices), not busybox's.
-VM_GUEST_BINS="nvme fio lspci mke2fs mkfs.ext4 e2fsck blkdiscard cmp"
+VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp"
 VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host

@@ -74,6 +74,13 @@ bad lba-size-1000-insmod lba_size '' insmod $KO $R cpus=1,2 lba_size=1000
 bad parallel-units-0 parallel_units '' modprobe nvmev $R cpus=1,2 parallel_units=0
 bad poll-mode-unknown poll_mode 'lowcpu' modprobe nvmev $R cpus=1,2 poll_mode=fast
 bad memmap-size-garbage memmap_size '' modprobe nvmev memmap_start=1G memmap_size=12Q cpus=1,2
+# Reserved in the kernel's map, but by the firmware (QEMU's HyperTransport
+# hole), not RAM that memmap= reserved: the device must never use it
+if grep -qi '^fd00000000-ffffffffff : Reserved' /proc/iomem; then
+	bad firmware-reserved memmap_start 'firmware' modprobe nvmev memmap_start=1012G memmap_size=2M cpus=1,2
+else
+	skip firmware-reserved "no firmware-reserved range at fd00000000 in this guest"
+fi
 
 log "a good load claims the range, rmmod frees it"
 check good-load dev_load
