@@ -413,6 +413,7 @@ err_free:
  */
 static void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
+	nvmev_ctrl_hurry(dev->ctrl);	/* the driver waits for its commands */
 	pci_lock_rescan_remove();
 	nvmev_pci_stop_locked(dev);
 	nvmev_sysfs_remove(dev);

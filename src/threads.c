@@ -57,7 +57,7 @@ static bool idle_long_enough(struct nvmev_dev *dev, struct nvmev_idle *idle)
 /* An idle sleep: not counted in the load average, not shown as D state. */
 static void sleep_us(u32 us)
 {
-	usleep_idle_range(us, us + us / 4 + 1);
+	usleep_range_state(us, us + us / 4 + 1, TASK_IDLE);
 }
 
 /* A Function Level Reset that the host started in config space. */
@@ -116,7 +116,7 @@ static void worker_sleep(struct nvmev_dev *dev, struct nvmev_worker *w)
 	u64 due = nvmev_worker_next_due(w);
 	ktime_t until;
 
-	if (due == 0)		/* completions wait for room in their CQ */
+	if (due == 0 || !nvmev_pci_bus_master(dev))	/* waits for the CQ, or for BME */
 		due = now + (u64)READ_ONCE(dev->idle_sleep_us) * NSEC_PER_USEC;
 	else if (due == ~0ull)	/* nothing held: wait for a kick */
 		due = now + NVMEV_MAX_SLEEP_NS;

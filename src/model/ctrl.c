@@ -73,6 +73,15 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 }
 
+void nvmev_ctrl_hurry(struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	NVMEV_WRITE_ONCE(c->hurry, 1);
+	for (i = 0; i < c->cfg.nr_workers; i++)
+		nvmev_worker_kick(c, c->workers[i]);
+}
+
 /*
  * Function Level Reset (the host glue calls it on the dispatcher's thread):
  * a controller reset, and every register the host can write back to its

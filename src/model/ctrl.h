@@ -160,6 +160,7 @@ struct nvmev_worker {
 	u32 seen_epoch;
 	u32 seen_abort_gen;	/* SQ deletions already applied to held requests */
 	u32 seen_flush_gen;	/* shutdown: post everything held now */
+	u32 seen_hurry;
 	u32 sleeping;		/* the worker waits for a kick (set by its thread) */
 	struct nvmev_ring in;
 	struct nvmev_req pool[NVMEV_WORKER_SLOTS];
@@ -236,6 +237,7 @@ struct nvmev_ctrl {
 	u32 epoch;		/* bumped on reset; workers drop older requests */
 	u32 abort_gen;		/* bumped when an SQ deletion starts */
 	u32 flush_gen;		/* bumped when a shutdown starts */
+	u32 hurry;		/* the device is going away: no modeled delays (any thread) */
 	enum nvmev_shutdown shn;
 	u64 shn_deadline_ns;
 	u16 del_sqid;		/* Delete I/O SQ in progress (0: none) */
@@ -275,6 +277,13 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 /* Tear down every queue mapping (after the threads have stopped). */
 void nvmev_ctrl_fini(struct nvmev_ctrl *c);
 
+/*
+ * The device is about to go away (any thread): from now on every command
+ * completes as soon as its data has moved, without its modeled delay, so
+ * that a host driver that waits for its commands before it lets go of the
+ * device does not wait for minutes of modeled backlog.
+ */
+void nvmev_ctrl_hurry(struct nvmev_ctrl *c);
 /* Function Level Reset, on the dispatcher's thread. */
 void nvmev_ctrl_function_reset(struct nvmev_ctrl *c);
 /* Dispatcher: one pass over registers, admin queue and I/O SQs. */

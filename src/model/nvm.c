@@ -191,7 +191,8 @@ static void io_fetch(struct nvmev_ctrl *c, struct nvmev_sq *sq, struct nvmev_req
 		req->target_ns = now;
 		return;
 	}
-	req->target_ns = c->cfg.timing->ops->schedule(c->cfg.timing, req, now);
+	req->target_ns = NVMEV_READ_ONCE(c->hurry) ? now :
+			 c->cfg.timing->ops->schedule(c->cfg.timing, req, now);
 }
 
 static bool ring_has_room(const struct nvmev_ring *r)

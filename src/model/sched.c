@@ -234,7 +234,8 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 	u32 epoch = NVMEV_READ_ONCE(c->epoch);
 	u32 abort_gen = NVMEV_READ_ONCE(c->abort_gen);
 	u32 flush_gen = NVMEV_READ_ONCE(c->flush_gen);
-	bool flush = flush_gen != w->seen_flush_gen;
+	u32 hurry = NVMEV_READ_ONCE(c->hurry);
+	bool flush = flush_gen != w->seen_flush_gen || hurry != w->seen_hurry;
 	u32 n, i, budget = NVMEV_WORKER_PASS_BYTES;
 	bool did = false;
 	u64 now;
@@ -250,6 +251,7 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 	if (abort_gen != w->seen_abort_gen || flush) {
 		w->seen_abort_gen = abort_gen;
 		w->seen_flush_gen = flush_gen;
+		w->seen_hurry = hurry;
 		worker_hurry_all(w, flush);
 		did = true;
 	}
@@ -271,7 +273,7 @@ bool nvmev_worker_poll(struct nvmev_worker *w)
 			continue;
 		}
 		nvmev_io_execute(c, w, req);
-		worker_hurry(w, req, c->shn != NVMEV_SHN_NONE);
+		worker_hurry(w, req, hurry || NVMEV_READ_ONCE(c->shn) != NVMEV_SHN_NONE);
 		heap_push(w, slot);
 		budget -= NVMEV_MIN(budget, req->bytes);
 		did = true;

@@ -532,3 +532,31 @@ UNIT_TEST(safety_identify_nvm_limits)
 	CHECK_EQ(nvme_get64(id, 8), NVMEV_DMSL);	/* DMSL */
 	th_fini(&t);
 }
+
+UNIT_TEST(safety_hurry_completes_the_backlog_at_once)
+{
+	struct th t;
+	struct th_cqe cqe;
+	u64 buf;
+	u16 i, got = 0;
+
+	setup(&t);
+	buf = host_alloc(4096);
+	t.timing.read_latency_ns = 3600ull * 1000000000ull;
+	for (i = 0; i < 30; i++)
+		submit_read(&t, 1, buf, i);
+	th_run(&t);
+	CHECK(!th_reap(&t, 1, &cqe));
+	nvmev_ctrl_hurry(t.c);			/* the device is going away */
+	th_run(&t);
+	while (th_reap(&t, 1, &cqe)) {
+		CHECK_EQ(cqe.status, 0);
+		got++;
+	}
+	CHECK_EQ(got, 30);
+	submit_read(&t, 2, buf, 99);		/* new ones do not wait either */
+	th_run(&t);
+	CHECK(th_reap(&t, 2, &cqe));
+	CHECK_EQ(cqe.cid, 99);
+	th_fini(&t);
+}

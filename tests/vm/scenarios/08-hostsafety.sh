@@ -157,8 +157,17 @@ capto=15000	# CAP.TO = 30 (x 500 ms), as src/model/ctrl.c sets it
 fio --name=slow --filename="$NS" --ioengine=libaio --direct=1 --rw=randwrite --bs=512k --iodepth=256 \
 	--time_based --runtime=300 --eta=never >/tmp/slow.out 2>&1 &
 fpid=$!
-sleep 4
-echo "in flight: $(cat $D/stats/inflight) commands of 512 KiB at 5 MB/s"
+# wait_backlog: until at least 200 commands of 512 KiB are in flight (~20 s at 5 MB/s)
+wait_backlog() {
+	_w=300
+	while [ "$(cat $D/stats/inflight)" -lt 200 ] && [ $_w -gt 0 ]; do
+		sleep_ms 100
+		_w=$((_w - 1))
+	done
+	echo "in flight: $(cat $D/stats/inflight) commands of 512 KiB at 5 MB/s"
+	[ $_w -gt 0 ]
+}
+check backlog-before-reset wait_backlog
 # The controller reset proper (disable: delete the queues, which aborts
 # their backlog; enable; queues again) is timed from the kernel log. nvme-cli
 # returns later: Linux resubmits the aborted commands (Command Aborted due to
@@ -173,8 +182,8 @@ t=$(dmesg | sed 's/^\[ *\([0-9.]*\)\] /\1 /' | awk '/vmtest-mark: backlog-reset/
 echo "controller reset (kernel log): ${t:-?}s"
 [ -n "$t" ] && awk -v t="$t" -v c="$capto" 'BEGIN { exit !(t * 1000 < c) }' &&
 	pass reset-within-cap-to || fail reset-within-cap-to "${t:-no reset in the kernel log}s"
-sleep 3
-echo "in flight: $(cat $D/stats/inflight); aborted by SQ deletion: $(cat $D/stats/aborted)"
+echo "aborted by SQ deletion: $(cat $D/stats/aborted)"
+check backlog-before-rmmod wait_backlog
 t0=$(uptime_s)
 rmmod nvmev &
 rpid=$!
