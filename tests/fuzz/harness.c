@@ -161,7 +161,7 @@ static void gen_prps(struct fh *h, struct rd *r, u32 len, struct nvme_sqe *cmd)
 	seg = NVMEV_PAGE_SIZE - (u32)(prp1 & (NVMEV_PAGE_SIZE - 1));
 	remaining = len > seg ? len - seg : 0;
 	if (remaining == 0 || remaining <= NVMEV_PAGE_SIZE) {
-		prp2 = (sel & 0x30) == 0x30 ? data_entry(off << 16 | off) : data_page(off >> 3);
+		prp2 = (sel & 0x30) == 0x30 ? data_entry((u32)off << 16 | off) : data_page(off >> 3);
 	} else {
 		list = fh_alloc_list(h);
 		switch ((sel >> 6) & 3) {

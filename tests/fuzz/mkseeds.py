@@ -170,6 +170,10 @@ CRASHES = {
     'slba-overflow': up() + pair(1) + u8(IO) + u8(0) + u8(0x20) + u8(0) + u8(3) + prps() + settle(),
     # failed enable (ASQ not in host RAM): the admin CQ is unmapped with length 0
     'enable-unmap-len0': u8(0) + enable(10) + settle(),
+    # bus master enable cleared: the model still fetches, writes host memory, posts
+    'bme-ignored': up() + u8(BME) + identify() + u8(DISPATCH),
+    # Delete I/O SQ with a command rung but not yet fetched: it is never completed
+    'delete-sq-unfetched': up() + pair(1) + read(0) + delete_sq(1) + u8(DISPATCH) + settle(),
 }
 
 
