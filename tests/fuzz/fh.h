@@ -56,6 +56,7 @@ enum fh_check {
 
 struct fh_cmd {
 	u16 cid;
+	u16 slot;	/* SQ entry it was written to */
 	u8 opc;
 	u16 qid;	/* queue management: the queue concerned */
 	u16 size;
@@ -96,6 +97,7 @@ struct fh {
 	struct nvmev_nvm_timing timing;
 	u8 bar[NVMEV_BAR_REGS_SIZE];
 	u8 *storage;
+	u64 *dealloc;
 	u8 *mem;
 	u8 *snap;		/* CQ pages as they were at SHST = complete */
 	u8 perm[FH_PAGES];
@@ -113,6 +115,8 @@ struct fh {
 	bool shut;		/* the host wrote CC.SHN since its enable */
 	bool shst_seen;		/* the device said shutdown complete */
 	bool gave_up;		/* relax returned false: stop here */
+	bool db_broken;		/* an invalid CQ head was written: the device may wait for a
+				 * valid one (it reports the event), so nothing counts as lost */
 	bool in_final;
 	u64 relax_calls;
 	u16 next_cid;

@@ -228,10 +228,11 @@ static bool submit(struct fh *h, u16 qid, struct nvme_sqe *cmd, const struct fh_
 	} while (cid == 0xffff);
 	cmd->dw[0] = (cmd->dw[0] & 0xffff) | ((u32)cid << 16);
 	memcpy(fh_ptr(h, sq->base + (u64)sq->tail * NVME_SQE_SIZE), cmd, NVME_SQE_SIZE);
-	sq->tail = (u16)((sq->tail + 1) % sq->size);
 	o = &fh_out[qid][sq->nr_out++];
 	*o = *info;
 	o->cid = cid;
+	o->slot = sq->tail;
+	sq->tail = (u16)((sq->tail + 1) % sq->size);
 	o->opc = nvme_sqe_opcode(cmd);
 	if (ring)
 		fh_db_write(h, 2 * qid, sq->tail);
@@ -612,6 +613,7 @@ static void op_doorbell(struct fh *h, struct rd *r)
 		if (!h->cq[q].live || !fh_enabled(AVOID_CQDB))
 			return;
 		fh_db_write(h, 2 * q + 1, h->cq[q].size + val);
+		h->db_broken = true;
 		break;
 	case 4:		/* doorbell of a queue that can never exist */
 		q = FH_MAX_IO_QUEUES + 1 + v % (NVMEV_PAGE_SIZE / 8 - FH_MAX_IO_QUEUES - 1);
@@ -681,7 +683,7 @@ static void final_checks(struct fh *h)
 	for (q = 0; q < FH_NR_QUEUES; q++) {
 		struct fh_sq *sq = &h->sq[q];
 
-		if (!sq->live || sq->tainted || h->cq[sq->cqid].tainted)
+		if (!sq->live || sq->tainted || h->cq[sq->cqid].tainted || h->db_broken)
 			continue;
 		for (i = 0; i < sq->nr_out; i++) {
 			if (q == 0 && fh_out[q][i].opc == NVME_ADMIN_ASYNC_EVENT)
@@ -702,6 +704,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!setup) {
 		fh_setup();
 		setup = true;
+	}
+	if (getenv("NVMEV_FUZZ_TRACE")) {	/* which input runs: for replays in sequence */
+		u32 sum = 2166136261u;
+		size_t i;
+
+		for (i = 0; i < size; i++)
+			sum = (sum ^ data[i]) * 16777619u;
+		fprintf(stderr, "input %zu bytes fnv %08x\n", size, sum);
 	}
 	cfg = rd_u8(&r);
 	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS);

@@ -111,6 +111,9 @@ u64 fh_alloc_ring(struct fh *h, u32 bytes, enum fh_perm perm)
 	h->next_page += pages + 1;	/* and a guard page */
 	set_perm(h, first, pages, perm);
 	memset(h->mem + (u64)first * NVMEV_PAGE_SIZE, 0, (u64)pages * NVMEV_PAGE_SIZE);
+	if (h->shst_seen)	/* the host's own write: not the device's */
+		memcpy(h->snap + (u64)first * NVMEV_PAGE_SIZE, h->mem + (u64)first * NVMEV_PAGE_SIZE,
+		       (u64)pages * NVMEV_PAGE_SIZE);
 	return fh_page_addr(first);
 }
 
@@ -384,6 +387,7 @@ void fh_host_reset(struct fh *h)
 	memset(h->sq, 0, sizeof(h->sq));
 	memset(h->cq, 0, sizeof(h->cq));
 	h->ready = false;
+	h->db_broken = false;
 }
 
 static int find_out(struct fh *h, u16 sqid, u16 cid)
@@ -400,6 +404,7 @@ static void admin_completed(struct fh *h, const struct fh_cmd *cmd, u16 status)
 {
 	struct fh_sq *sq;
 	struct fh_cq *cq;
+	u16 i;
 
 	switch (cmd->opc) {
 	case NVME_ADMIN_CREATE_CQ:
@@ -435,11 +440,23 @@ static void admin_completed(struct fh *h, const struct fh_cmd *cmd, u16 status)
 		cq = &h->cq[sq->cqid];
 		if (cq->live)
 			fh_cq_reap(h, sq->cqid, ~0u);
-		if (sq->nr_out && !sq->tainted && !cq->tainted)
+		/*
+		 * Commands the controller fetched must all be completed (or
+		 * aborted) before the deletion completes; those it never
+		 * fetched (from its SQ head on) are implicitly aborted, which
+		 * the specification allows.
+		 */
+		for (i = 0; i < sq->nr_out && !sq->tainted && !cq->tainted && !h->db_broken; i++) {
+			const struct fh_cmd *o = &fh_out[cmd->qid][i];
+			u16 head = h->c->sqs[cmd->qid].head;
+
+			if ((u16)((o->slot + sq->size - head) % sq->size) <
+			    (u16)((sq->tail + sq->size - head) % sq->size))
+				continue;	/* never fetched */
 			fh_finding(CHK_DELSQ,
-				   "Delete I/O SQ %u completed with %u commands outstanding (CID %u, opcode 0x%x)",
-				   cmd->qid, sq->nr_out, fh_out[cmd->qid][0].cid,
-				   fh_out[cmd->qid][0].opc);
+				   "Delete I/O SQ %u completed with fetched command CID %u (opcode 0x%x) outstanding",
+				   cmd->qid, o->cid, o->opc);
+		}
 		memset(sq, 0, sizeof(*sq));
 		break;
 	case NVME_ADMIN_DELETE_CQ:
@@ -578,10 +595,12 @@ void fh_setup(void)
 	fh.mem = aligned_alloc(NVMEV_PAGE_SIZE, FH_SIZE);
 	fh.snap = aligned_alloc(NVMEV_PAGE_SIZE, FH_SIZE);
 	fh.storage = aligned_alloc(NVMEV_PAGE_SIZE, FH_STORAGE);
+	fh.dealloc = calloc(nvmev_dealloc_words(FH_STORAGE >> 9), 8);
 	fh.c = aligned_alloc(64, (sizeof(*fh.c) + 63) & ~(size_t)63);
 	for (i = 0; i < FH_MAX_WORKERS; i++)
 		fh.w[i] = aligned_alloc(64, (sizeof(*fh.w[i]) + 63) & ~(size_t)63);
-	if (!fh.mem || !fh.snap || !fh.storage || !fh.c || !fh.w[FH_MAX_WORKERS - 1])
+	if (!fh.mem || !fh.snap || !fh.storage || !fh.dealloc || !fh.c ||
+	    !fh.w[FH_MAX_WORKERS - 1])
 		abort();
 	memset(fh.mem, 0, FH_SIZE);
 }
@@ -631,6 +650,7 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers)
 	cfg.bar = h->bar;
 	cfg.storage = h->storage;
 	cfg.storage_size = FH_STORAGE;
+	cfg.dealloc = h->dealloc;
 	cfg.lba_shift = lba_shift;
 	cfg.max_io_queues = FH_MAX_IO_QUEUES;
 	cfg.nr_workers = nr_workers;

@@ -62,6 +62,17 @@ done
 ps -o pid,stat,comm 2>/dev/null | grep nvmev0_ || grep -h State /proc/[0-9]*/status 2>/dev/null | sort | uniq -c
 expect idle-not-in-d-state 0 "$dstates" "samples of an nvmev thread in D state"
 
+log "temperature: a change is checked against the thresholds"
+check temp-hot sh -c "echo 360 >$D/temperature"
+sleep 1
+nvme smart-log "$CTRL" -o json >/tmp/smart.json
+expect smart-temperature 360 "$(json_val temperature </tmp/smart.json)"
+expect smart-critical-warning 2 "$(json_val critical_warning </tmp/smart.json)"
+check temp-normal sh -c "echo 313 >$D/temperature"
+sleep 1
+expect smart-warning-clears 0 "$(nvme smart-log "$CTRL" -o json | json_val critical_warning)"
+check temp-out-of-range sh -c "! echo 1000 >$D/temperature"
+
 bdf=$(ctrl_bdf)
 echo "function at $bdf"
 
