@@ -67,7 +67,7 @@ static void dispatcher_check_flr(struct nvmev_dev *dev)
 		return;
 	nvmev_ctrl_function_reset(dev->ctrl);
 	nvmev_irq_reset(dev);
-	smp_store_release(&dev->flr_pending, 0);
+	smp_store_release(&dev->flr_pending, 0);	/* the reset, before config reads answer */
 	pr_info("%s: function level reset\n", dev->name);
 }
 
