@@ -18,7 +18,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
-#include <asm/e820/api.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
 #include <asm/pgtable.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
@@ -41,10 +42,64 @@ static int reserved_cb(struct resource *r, void *arg)
 	return 0;
 }
 
+/*
+ * The firmware's own memory map (e820 as the firmware gave it, before
+ * memmap= changed the kernel's copy), from /sys/firmware/memmap/N/: the
+ * one interface to it that every kernel offers to modules.
+ */
+#define FW_MAP_MAX_ENTRIES	4096
+
+static int fw_map_attr(unsigned int n, const char *attr, char *buf, size_t len)
+{
+	char path[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/%s", n, attr);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	r = kernel_read(f, buf, len - 1, &pos);
+	filp_close(f, NULL);
+	if (r < 0)
+		return r;
+	buf[r] = 0;
+	strim(buf);
+	return 0;
+}
+
+/* 1: every byte of [@start, @end] is RAM in the firmware map; 0: not; <0: no map. */
+static int fw_map_all_ram(u64 start, u64 end)
+{
+	u64 covered = 0;
+	unsigned int n;
+
+	for (n = 0; n < FW_MAP_MAX_ENTRIES; n++) {
+		char type[32], num[24];
+		u64 s, e;
+		int ret;
+
+		ret = fw_map_attr(n, "start", num, sizeof(num));
+		if (ret)
+			return n ? (covered == end - start + 1) : ret;
+		if (kstrtou64(num, 0, &s) || fw_map_attr(n, "end", num, sizeof(num)) ||
+		    kstrtou64(num, 0, &e) || fw_map_attr(n, "type", type, sizeof(type)))
+			return -EINVAL;
+		if (e < start || s > end)
+			continue;
+		if (strcmp(type, "System RAM"))
+			return 0;	/* firmware-reserved, ACPI, ... */
+		covered += min(e, end) - max(s, start) + 1;	/* entries do not overlap */
+	}
+	return -E2BIG;
+}
+
 static int memmap_check(struct nvmev_dev *dev)
 {
 	u64 start = dev->p.start, size = dev->p.size, end = start + size - 1;
 	struct reserved_walk w = { .covered_to = start };
+	int ret;
 
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	    REGION_DISJOINT) {
@@ -59,12 +114,15 @@ static int memmap_check(struct nvmev_dev *dev)
 		return -EINVAL;
 	}
 	/*
-	 * Every byte is Reserved in the kernel's map. memmap=SIZE$START turns
-	 * only RAM into Reserved, so the range was RAM unless the firmware
-	 * itself reserved some of it (firmware tables, MMIO windows, ...).
+	 * Every byte is Reserved in the kernel's map; memmap=SIZE$START only
+	 * turns RAM into Reserved. The firmware's map must say RAM for all of
+	 * it: not firmware-reserved memory, MMIO windows or holes.
 	 */
-	if (e820__mapped_raw_any(start, end + 1, E820_TYPE_RESERVED) ||
-	    !e820__mapped_raw_any(start, end + 1, E820_TYPE_RAM)) {
+	ret = fw_map_all_ram(start, end);
+	if (ret < 0) {
+		pr_warn("%s: cannot read the firmware memory map (/sys/firmware/memmap: %d); relying on the kernel's\n",
+			dev->name, ret);
+	} else if (!ret) {
 		pr_err("memmap_start: range 0x%llx-0x%llx is not RAM in the firmware memory map (it is firmware-reserved or a hole); pick a range of usable RAM (see the e820 lines of dmesg)\n",
 		       start, end);
 		return -EINVAL;
