@@ -75,11 +75,8 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 
 void nvmev_ctrl_hurry(struct nvmev_ctrl *c)
 {
-	u16 i;
-
 	NVMEV_WRITE_ONCE(c->hurry, 1);
-	for (i = 0; i < c->cfg.nr_workers; i++)
-		nvmev_worker_kick(c, c->workers[i]);
+	nvmev_workers_kick(c);
 }
 
 /*
@@ -116,27 +113,22 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 		return false;
 	}
 
+	/* sizes first: the teardown unmaps each ring with the size it was mapped with */
+	sq->size = (u16)sqs;
+	cq->size = (u16)cqs;
 	sq->ring = nvmev_plat_map_queue(c->plat, asq, sqs * NVME_SQE_SIZE);
 	cq->ring = nvmev_plat_map_queue(c->plat, acq, cqs * NVME_CQE_SIZE);
 	if (!sq->ring || !cq->ring) {
 		nvmev_plat_log(c->plat, NVMEV_LOG_WARN, "admin queues are not in host RAM");
-		/* unmap exactly what was mapped, with the length it was mapped with */
-		if (sq->ring)
-			nvmev_plat_unmap_queue(c->plat, sq->ring, sqs * NVME_SQE_SIZE);
-		if (cq->ring)
-			nvmev_plat_unmap_queue(c->plat, cq->ring, cqs * NVME_CQE_SIZE);
-		sq->ring = NULL;
-		cq->ring = NULL;
+		ctrl_teardown_queues(c);
 		return false;
 	}
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 	sq->valid = true;
-	sq->size = (u16)sqs;
 	sq->base = asq;
 	sq->tail_db = &c->dbs[0];
 	cq->valid = true;
 	cq->ien = true;
-	cq->size = (u16)cqs;
 	cq->base = acq;
 	cq->owner = NVMEV_OWNER_DISPATCHER;
 	cq->head_db = &c->dbs[1];
@@ -158,14 +150,11 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
  */
 static void ctrl_shutdown_start(struct nvmev_ctrl *c)
 {
-	u16 i;
-
 	c->shn = NVMEV_SHN_FLUSH;
 	c->shn_deadline_ns = nvmev_plat_now_ns(c->plat) + NVMEV_SHUTDOWN_NS;
 	nvmev_plat_mb();
 	NVMEV_WRITE_ONCE(c->flush_gen, c->flush_gen + 1);
-	for (i = 0; i < c->cfg.nr_workers; i++)
-		nvmev_worker_kick(c, c->workers[i]);
+	nvmev_workers_kick(c);
 }
 
 static bool ctrl_shutdown_poll(struct nvmev_ctrl *c)

@@ -298,6 +298,7 @@ u64 nvmev_worker_next_due(const struct nvmev_worker *w);
 bool nvmev_worker_has_input(const struct nvmev_worker *w);
 /* Wake @w if it sleeps (after new input or a new epoch). */
 void nvmev_worker_kick(struct nvmev_ctrl *c, struct nvmev_worker *w);
+void nvmev_workers_kick(struct nvmev_ctrl *c);
 
 /* internal, shared between the model's files */
 void nvmev_ctrl_reset(struct nvmev_ctrl *c);

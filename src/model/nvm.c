@@ -106,11 +106,10 @@ static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_req *req)
 {
 	const struct nvmev_ns *ns = &c->ns;
 	const u8 *data = ns->data + (req->slba << ns->lba_shift);
-	struct read_holes r = { .plat = c->plat, .ns = ns, .slba = req->slba };
+	struct read_holes r = { .plat = c->plat, .ns = ns, .slba = req->slba, .data = data };
 
 	if (!dealloc_any(ns, req->slba, req->nlb))
 		return nvmev_prp_copy_to_host(c->plat, req->prp1, req->prp2, data, req->bytes);
-	r.data = data;
 	return nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, read_holes_seg, &r);
 }
 

@@ -110,9 +110,9 @@ bool nvmev_sq_idle(const struct nvmev_sq *sq)
  * and says aborted. The dispatcher completes the deletion when
  * nvmev_sq_idle() says so, polling CC meanwhile.
  */
-void nvmev_sq_start_delete(struct nvmev_ctrl *c, u16 qid)
+/* The dispatcher polls @qid no more. */
+static void sq_deactivate(struct nvmev_ctrl *c, u16 qid)
 {
-	struct nvmev_sq *sq = &c->sqs[qid];
 	u16 i;
 
 	for (i = 0; i < c->nr_active_sqs; i++) {
@@ -121,25 +121,23 @@ void nvmev_sq_start_delete(struct nvmev_ctrl *c, u16 qid)
 			break;
 		}
 	}
-	NVMEV_WRITE_ONCE(sq->deleting, true);
+}
+
+void nvmev_sq_start_delete(struct nvmev_ctrl *c, u16 qid)
+{
+	sq_deactivate(c, qid);
+	NVMEV_WRITE_ONCE(c->sqs[qid].deleting, true);
 	nvmev_plat_mb();	/* the flag, before the workers look at the new generation */
 	NVMEV_WRITE_ONCE(c->abort_gen, c->abort_gen + 1);
-	for (i = 0; i < c->cfg.nr_workers; i++)
-		nvmev_worker_kick(c, c->workers[i]);
+	nvmev_workers_kick(c);
 }
 
 /* Delete I/O SQ, second half (or the admin SQ at reset): forget the queue. */
 void nvmev_sq_delete(struct nvmev_ctrl *c, u16 qid)
 {
 	struct nvmev_sq *sq = &c->sqs[qid];
-	u16 i;
 
-	for (i = 0; i < c->nr_active_sqs; i++) {
-		if (c->active_sqs[i] == qid) {
-			c->active_sqs[i] = c->active_sqs[--c->nr_active_sqs];
-			break;
-		}
-	}
+	sq_deactivate(c, qid);
 	if (sq->ring)
 		nvmev_plat_unmap_queue(c->plat, sq->ring, (u32)sq->size * NVME_SQE_SIZE);
 	if (sq->valid && c->cqs[sq->cqid].nr_sqs)

@@ -84,6 +84,15 @@ void nvmev_worker_kick(struct nvmev_ctrl *c, struct nvmev_worker *w)
 		nvmev_plat_kick_worker(c->plat, w->id);
 }
 
+/* Wake every worker that sleeps (after a new epoch, generation or flag). */
+void nvmev_workers_kick(struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	for (i = 0; i < c->cfg.nr_workers; i++)
+		nvmev_worker_kick(c, c->workers[i]);
+}
+
 static void record_lateness(struct nvmev_worker *w, u64 now, u64 target)
 {
 	u64 late = now > target ? now - target : 0;
