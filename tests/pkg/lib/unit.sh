@@ -252,7 +252,7 @@ msg=$(ctl "$R9" save 2>&1); rc=$?
 if [ $rc -ne 0 ] && cmp -s "$U/pattern" "$R9/var/lib/nvmevirt/disk.img" && [ ! -e "$R9/var/lib/nvmevirt/disk.img.saving" ]; then
 	pass "save: a failed save keeps the previous image intact"
 else fail "failed save" "$msg"; fi
-rmdir "$R9/dev/nvme1n1"; ctl "$R9" stop >/dev/null 2>&1
+rmdir "$R9/dev/nvme1n1"; ctl "$R9" stop --no-save >/dev/null 2>&1
 head -c 9437184 /dev/urandom >"$R9/var/lib/nvmevirt/disk.img"; cp "$R9/var/lib/nvmevirt/disk.img" "$U/big.img"
 msg=$(ctl "$R9" start 2>&1); rc=$?
 ctl "$R9" stop >/dev/null 2>&1
