@@ -59,7 +59,8 @@ stage1() {
 	t "nvmev.ko in /lib/modules/$K/updates/dkms with vermagic $K" \
 		sh -c "modinfo -F vermagic /lib/modules/$K/updates/dkms/nvmev.ko* | grep -q '^$K '"
 	t "modinfo nvmev: version $V (or stub)" sh -c "v=\$(modinfo -F version nvmev); echo \$v; [ \"\$v\" = '$V' ] || [ \"\$v\" = stub ]"
-	t "nvmevirt.service enabled by the package" systemctl is-enabled nvmevirt.service
+	t "nvmevirt.service not enabled by the package (configure enables it)" \
+		sh -c '[ "$(systemctl is-enabled nvmevirt.service)" = disabled ]'
 	t "started at install without a reservation: condition failed, not failed" \
 		sh -c '[ "$(systemctl show -P ConditionResult nvmevirt)" = no ] && ! systemctl is-failed --quiet nvmevirt'
 	t "fresh install is inert: no boot arguments, none in grub.cfg" \
@@ -71,8 +72,21 @@ stage1() {
 	cp /etc/default/nvmevirt $P/conf.before
 	t "configure --size 1800M refused on a 2 GiB guest, nothing changed" \
 		sh -c '! nvmevirtctl configure --size 1800M && cmp /etc/default/nvmevirt '$P'/conf.before'
-	t "configure --size 256M --image ... (auto start, auto CPUs): says reboot" \
-		sh -c 'nvmevirtctl configure --size 256M --image /var/lib/nvmevirt/disk.img | tee /dev/stderr | grep -q "Reboot"'
+	# the image lives on its own file system (the second disk, vdb),
+	# mounted late: nofail, and a short device timeout for stage 4, which
+	# boots without that disk
+	t "image file system: ext4 on /dev/vdb, in fstab with nofail, mounted on /srv/img" sh -c '
+		mkfs.ext4 -q -L nvimg /dev/vdb && mkdir -p /srv/img /srv/nv /mnt/hand &&
+		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=15s 0 2" >>/etc/fstab &&
+		systemctl daemon-reload && mount /srv/img && mountpoint -q /srv/img'
+	t "configure --size 256M --image /srv/img/disk.img (auto start, auto CPUs): says reboot" \
+		sh -c 'nvmevirtctl configure --size 256M --image /srv/img/disk.img | tee /dev/stderr | grep -q "Reboot"'
+	t "configure enabled nvmevirt.service" systemctl is-enabled nvmevirt.service
+	t "configure wrote the drop-in: RequiresMountsFor=/srv/img, and systemd has it" sh -c '
+		cat /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
+		grep -qx "RequiresMountsFor=/srv/img" /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
+		systemctl show -P RequiresMountsFor nvmevirt.service | tee /dev/stderr | grep -qw /srv/img &&
+		systemctl show -P After nvmevirt.service | grep -qw srv-img.mount'
 	t "status before the reboot: MISMATCH, exit 1" sh -c 'nvmevirtctl status; [ $? -eq 1 ] && nvmevirtctl status | grep -q MISMATCH'
 	t "update-grub (run by configure) wrote the reservation into grub.cfg" \
 		grep -F 'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2' /boot/grub/grub.cfg
@@ -97,7 +111,54 @@ stage2() {
 	t "nvmevirt.service active" systemctl is-active nvmevirt.service
 	t "/dev/nvme0n1 exists" test -b /dev/nvme0n1
 	t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status'
-	t "write 64 MiB of random data to /dev/nvme0n1" sh -c "head -c 67108864 /dev/urandom >$P/pattern && dd if=$P/pattern of=/dev/nvme0n1 bs=1M oflag=direct conv=fsync status=none && cmp $P/pattern /dev/nvme0n1 -n 67108864"
+	t "udev: the namespace is ready for systemd (no SYSTEMD_READY=0 after start)" sh -c '
+		test -e /run/nvmevirt/ready && udevadm info -q property /dev/nvme0n1 | tee /dev/stderr | grep -q "^ID_MODEL=nvmevirt" &&
+		! udevadm info -q property /dev/nvme0n1 | grep -q "^SYSTEMD_READY=0"'
+	t "ext4 on /dev/nvme0n1 in fstab (nofail), mounted on /srv/nv and by hand on /mnt/hand; 64 MiB file" sh -c "
+		mkfs.ext4 -q -L nvdata /dev/nvme0n1 && udevadm settle &&
+		echo 'LABEL=nvdata /srv/nv ext4 nofail 0 2' >>/etc/fstab && systemctl daemon-reload &&
+		mount /srv/nv && mount /dev/nvme0n1 /mnt/hand &&
+		head -c 67108864 /dev/urandom >/srv/nv/data.bin && sha256sum </srv/nv/data.bin >$P/data.sha && sync"
+	refused_stop() { # how: what the refusal must name
+		echo "== $1" >>"$LOG"
+		j0=$(journalctl -u nvmevirt --no-pager -q | wc -l)
+		if systemctl stop nvmevirt.service >>"$LOG" 2>&1; then res "FAIL $1: systemctl stop succeeded"; return; fi
+		jn=$(journalctl -u nvmevirt --no-pager -q | tail -n +$((j0 + 1)))
+		echo "$jn" >>"$LOG"
+		if [ "$(systemctl show -P ActiveState nvmevirt.service)" = failed ] && grep -q "^nvmev " /proc/modules &&
+		   test -b /dev/nvme0n1 && echo "$jn" | grep -q "not stopping: .*$2" && ! test -e /srv/img/disk.img &&
+		   ! test -e /srv/img/disk.img.saving; then
+			res "PASS $1: stop fails, unit failed, module and device kept, nothing saved"
+		else
+			res "FAIL $1"
+		fi
+	}
+	refused_stop "systemctl stop while mounted" "mounted on /srv/nv"
+	t "... the file system is still mounted and its data intact" sh -c "mountpoint -q /srv/nv && sha256sum </srv/nv/data.bin | cmp - $P/data.sha"
+	t "nvmevirtctl status: STOP REFUSED, not saved at shutdown, exit 1" sh -c 'nvmevirtctl status; [ $? -eq 1 ] && nvmevirtctl status | grep -q "STOP REFUSED"'
+	t "systemctl start after the refused stop: active again, not reloaded (still mounted, data intact)" sh -c "
+		systemctl start nvmevirt.service && systemctl is-active nvmevirt.service &&
+		journalctl -u nvmevirt --no-pager | grep -q 'picked it up again' &&
+		mountpoint -q /srv/nv && sha256sum </srv/nv/data.bin | cmp - $P/data.sha"
+	t "the adopting start ordered srv-nv.mount after nvmevirt.service (runtime drop-in)" sh -c '
+		cat /run/systemd/system/srv-nv.mount.d/50-nvmevirt.conf && systemctl show -P After srv-nv.mount | tee /dev/stderr | grep -qw nvmevirt.service'
+	echo "== restart while mounted" >>"$LOG"
+	systemctl restart nvmevirt.service >>"$LOG" 2>&1; rc=$?
+	if systemctl is-active --quiet nvmevirt.service && mountpoint -q /srv/nv && sha256sum </srv/nv/data.bin | cmp -s - $P/data.sha &&
+	   [ "$(journalctl -u nvmevirt --no-pager | grep -c 'not stopping: ')" -ge 2 ]; then
+		res "PASS systemctl restart while mounted: stop refused, start picks the device up (rc $rc), data intact"
+	else
+		res "FAIL systemctl restart while mounted"
+	fi
+	sh -c 'umount /srv/nv /mnt/hand' >>"$LOG" 2>&1
+	sh -c 'exec 3</dev/ng0n1; exec sleep 600' &
+	holder=$!
+	sleep 1
+	refused_stop "systemctl stop while /dev/ng0n1 is open" "open by PID $holder (sleep): /dev/ng0n1"
+	kill $holder; wait $holder 2>/dev/null
+	t "start again; mount both again for the shutdown" sh -c 'systemctl start nvmevirt.service && mount /srv/nv && mount /dev/nvme0n1 /mnt/hand && mountpoint -q /mnt/hand'
+	# the clean shutdown at the end of this stage unmounts /srv/nv before
+	# the unit stops (ordered), and /mnt/hand while the stop waits for it
 }
 
 # ---------------------------------------------------------------- stage 3
@@ -113,8 +174,20 @@ stage3() {
 	if [ "$MODE" = stub ]; then
 		skip "image saved at the clean shutdown (stub module: no device)"
 	else
-		t "the clean shutdown saved the image atomically (no temporary left)" \
-			sh -c 'ls -l /var/lib/nvmevirt; test -s /var/lib/nvmevirt/disk.img && ! test -e /var/lib/nvmevirt/disk.img.saving'
+		t "the clean shutdown saved the image atomically (no temporary left), recorded it" \
+			sh -c 'ls -ls /srv/img; test -s /srv/img/disk.img && ! test -e /srv/img/disk.img.saving && grep -qx /srv/img/disk.img /var/lib/nvmevirt/saved-images'
+		t "the saved image is a clean file system (saved after the unmounts): e2fsck -fn" e2fsck -fn /srv/img/disk.img
+		t "the saved image holds the 64 MiB file written before the shutdown" \
+			sh -c "debugfs -R 'cat /data.bin' /srv/img/disk.img 2>/dev/null | sha256sum | cmp - $P/data.sha"
+		if journalctl -b -1 -u nvmevirt --no-pager >$P/prev.journal 2>/dev/null && [ -s $P/prev.journal ]; then
+			cat $P/prev.journal >>"$LOG"
+			info "last shutdown: $(grep -o 'waiting up to .*' $P/prev.journal | head -n 1 | cut -c1-120)"
+			info "last shutdown: $(grep -o 'saved [0-9].*' $P/prev.journal | tail -n 1)"
+			t "last shutdown: the stop saved (its last word is a save, not a refusal)" \
+				sh -c "grep -E 'not stopping|nvmevirt: saved [0-9]' $P/prev.journal | tail -n 1 | grep -q 'nvmevirt: saved'"
+		else
+			info "no journal of the previous boot (volatile journal): shutdown messages not checked"
+		fi
 	fi
 	t "nvmevirtctl status: configured but no reservation -> MISMATCH, exit 1" \
 		sh -c 'nvmevirtctl status; [ $? -eq 1 ]'
@@ -134,17 +207,56 @@ stage3() {
 }
 
 # ---------------------------------------------------------------- stage 4
+# the reservation, but the disk of the image's file system is missing
 stage4() {
+	t "the image's file system is not there (no /dev/vdb)" sh -c '! test -b /dev/vdb && ! mountpoint -q /srv/img'
+	if [ "$MODE" = stub ]; then skip "device checks (stub module)"; return; fi
+	systemctl status nvmevirt --no-pager >>"$LOG" 2>&1
+	t "nvmevirt.service did not start (its image mount failed): no empty device" sh -c '
+		! systemctl is-active --quiet nvmevirt.service && ! grep -q "^nvmev " /proc/modules && ! test -e /dev/nvme0n1 &&
+		systemctl show -P Result srv-img.mount | tee /dev/stderr | grep -qv success'
+	t "nvmevirtctl start by hand refuses too: the image was saved before; nothing loaded" sh -c '
+		! nvmevirtctl start 2>&1 | tee /dev/stderr | grep -q "ready" && nvmevirtctl start 2>&1 | grep -q "was saved before" &&
+		! grep -q "^nvmev " /proc/modules && ! test -e /srv/img/disk.img'
+}
+
+# ---------------------------------------------------------------- stage 5
+stage5() {
 	if [ "$MODE" = stub ]; then
 		skip "data written before the reboots reads back (stub module: no device)"
 	else
-		t "nvmevirt.service active again" systemctl is-active nvmevirt.service
-		t "data written two boots ago reads back from /dev/nvme0n1" cmp -n 67108864 $P/pattern /dev/nvme0n1
+		t "nvmevirt.service active again, after srv-img.mount" sh -c 'systemctl is-active nvmevirt.service && mountpoint -q /srv/img'
+		# fstab's nofail mount of the device waits for udev readiness
+		i=0; while ! mountpoint -q /srv/nv && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+		t "fstab mounted /srv/nv, only after the restore finished" sh -c '
+			mountpoint -q /srv/nv && j=$(journalctl -b -o short-monotonic --no-pager) &&
+			r=$(echo "$j" | grep -n "nvmevirt: restored" | head -n 1 | cut -d: -f1) &&
+			m=$(echo "$j" | grep -n "Mounting srv-nv.mount\|Mounting /srv/nv\|Mounting .*/srv/nv" | head -n 1 | cut -d: -f1) &&
+			echo "restored at line $r, mount at line $m" && [ -n "$r" ] && [ -n "$m" ] && [ "$r" -lt "$m" ]'
+		t "the 64 MiB file written three boots ago reads back; e2fsck clean before" sh -c "sha256sum </srv/nv/data.bin | cmp - $P/data.sha"
+		t "srv-nv.mount ordered after nvmevirt.service by start" sh -c 'systemctl show -P After srv-nv.mount | grep -qw nvmevirt.service'
+		head -c 1048576 /dev/urandom >/srv/nv/new.bin && sha256sum </srv/nv/new.bin >$P/new.sha && sync
+		echo "== apt remove while mounted" >>"$LOG"
+		if apt-get remove -y nvmevirt-dkms >>"$LOG" 2>&1; then
+			res "FAIL apt remove while /srv/nv is mounted: it succeeded"
+		elif dpkg-query -W -f='${Status}' nvmevirt-dkms | grep -q "install ok" && grep -q "^nvmev " /proc/modules &&
+		     mountpoint -q /srv/nv && sha256sum </srv/nv/new.bin | cmp -s - $P/new.sha; then
+			res "PASS apt remove while /srv/nv is mounted: refused (prerm failed), package, device and data kept"
+		else
+			res "FAIL apt remove while /srv/nv is mounted"
+		fi
+		t "umount, start (picks the device up) for the removal" sh -c 'umount /srv/nv && systemctl start nvmevirt.service && systemctl is-active nvmevirt.service'
 	fi
+	cp /srv/img/disk.img $P/img.before 2>/dev/null || true
 	echo "== apt remove" >>"$LOG"
 	if timed apt-get remove -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt remove nvmevirt-dkms (${DT}s)"; else res "FAIL apt remove nvmevirt-dkms"; fi
-	t "after remove: nvmev not loaded, unit inactive" \
-		sh -c '! grep -q "^nvmev " /proc/modules && ! systemctl is-active --quiet nvmevirt'
+	if [ "$MODE" != stub ]; then
+		t "apt remove saved the image first: clean file system holding the newest file" sh -c "
+			e2fsck -fn /srv/img/disk.img && debugfs -R 'cat /new.bin' /srv/img/disk.img 2>/dev/null | sha256sum | cmp - $P/new.sha"
+		info "$(journalctl -u nvmevirt --no-pager | grep -o 'saved [0-9].*' | tail -n 1)"
+	fi
+	t "after remove: nvmev not loaded, unit inactive, not enabled any more" \
+		sh -c '! grep -q "^nvmev " /proc/modules && ! systemctl is-active --quiet nvmevirt && ! test -e /etc/systemd/system/multi-user.target.wants/nvmevirt.service'
 	t "after remove: no nvmev.ko for any kernel, DKMS knows no nvmevirt" \
 		sh -c '! ls /lib/modules/*/updates/dkms/nvmev.ko* 2>/dev/null && [ -z "$(dkms status nvmevirt)" ] && ! test -e /var/lib/dkms/nvmevirt'
 	t "after remove: configuration kept (conffiles)" \
@@ -157,18 +269,20 @@ stage4() {
 	if timed apt-get purge -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt purge nvmevirt-dkms (${DT}s)"; else res "FAIL apt purge nvmevirt-dkms"; fi
 	t "after purge: no file named *nvmev* left anywhere" \
 		sh -c 'f=$(find / -xdev \( -path /proc -o -path /sys -o -path /mnt -o -path '$P' \) -prune -o -iname "*nvmev*" -print); echo "$f"; [ -z "$f" ]'
+	t "after purge: the image outside /var/lib/nvmevirt is the user's and stays" test -s /srv/img/disk.img
 	snapshot >$P/after.list
 	# new files that are not the package's: the second kernel's headers,
-	# dpkg/apt/journal state, dkms's own signing key, depmod output
+	# dpkg/apt/journal state, dkms's own signing key, depmod output, the
+	# test's own mount points
 	abi=$(echo "${KVER2%-amd64}" | sed 's/\./\\./g')
 	comm -13 $P/before.list $P/after.list | grep -v -E \
-		"^/usr/src/linux-headers-$abi-|^/usr/share/doc/linux-headers-$abi-|^(/usr)?/lib/modules/$abi-amd64(/build|/source|/updates|/updates/dkms)?\$|^(/usr)?/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd)/|^/var/lib/dkms/mok\.(key|pub)\$|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache\$|^/root/|^/var/tmp/|^/boot/grub/grub\.cfg" >$P/leftover
+		"^/usr/src/linux-headers-$abi-|^/usr/share/doc/linux-headers-$abi-|^(/usr)?/lib/modules/$abi-amd64(/build|/source|/updates|/updates/dkms)?\$|^(/usr)?/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd)/|^/var/lib/dkms/mok\.(key|pub)\$|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache\$|^/root/|^/var/tmp/|^/boot/grub/grub\.cfg|^/srv/(img|nv)\$|^/etc/fstab\$" >$P/leftover
 	t "after purge: nothing new on the disk but unrelated state (dpkg, logs, headers)" sh -c "cat $P/leftover; [ ! -s $P/leftover ]"
 }
 
 echo "PKGTEST: stage $stage start ($MODE module)"
 case $stage in
-1) stage1 ;; 2) stage2 ;; 3) stage3 ;; 4) stage4 ;;
+1) stage1 ;; 2) stage2 ;; 3) stage3 ;; 4) stage4 ;; 5) stage5 ;;
 *) res "FAIL unknown stage '$stage'" ;;
 esac
 res "DONE"

@@ -2,16 +2,22 @@
 # shellcheck shell=bash disable=SC2016,SC2153 # literal $; DEB comes from run
 # System test of the .deb in a debootstrap'd Debian 12 guest under QEMU
 # (TCG); sourced by tests/pkg/run.  One guest disk (a qcow2 overlay on the
-# cached base image) boots four times; each boot runs one stage of
+# cached base image) boots five times, with a second disk (vdb) for the
+# file system of the persistence image; each boot runs one stage of
 # lib/guest.sh (shared over 9p with the .deb and the results):
-#   1 no reservation: apt install, DKMS build, configure, grub-mkconfig
-#   2 the command line of grub.cfg: unit active, /dev/nvme0n1, write data;
-#     the clean shutdown saves the image
-#   3 no reservation: the unit is skipped, not failed; a second kernel's
-#     headers trigger a DKMS build
-#   4 the command line of grub.cfg: the data reads back; apt remove
-#     (no module, no reservation in a regenerated grub.cfg), apt purge
-#     (no file left)
+#   1 no reservation: apt install, DKMS build, configure (image on vdb,
+#     mounted late: nofail), grub-mkconfig
+#   2 the command line of grub.cfg: unit active, ext4 on /dev/nvme0n1;
+#     stop and restart refused while mounted or open, start picks the
+#     device up; the clean shutdown unmounts, then saves the image
+#   3 no reservation: the unit is skipped, not failed; the saved image is
+#     a clean file system with the data; a second kernel's headers
+#     trigger a DKMS build
+#   4 the reservation but no vdb: the unit waits for the image's mount,
+#     which fails: no empty device; nvmevirtctl start refuses too
+#   5 the reservation and vdb: the data reads back, fstab mounted it only
+#     after the restore; apt remove refused while mounted, then done
+#     (saves first); apt purge (no file left)
 
 SYS=$B/sys
 SHARE=$SYS/share
@@ -75,14 +81,18 @@ cp "$SYSDEB" "$SHARE/"
 cp "$DEBS"/*.deb "$SHARE/debs/" 2>/dev/null || true
 echo "$MODE" >"$SHARE/mode"; echo "$VERSION" >"$SHARE/version"; echo "${KVER2:-none}" >"$SHARE/kver2"
 qemu-img create -q -f qcow2 -F raw -b "$IMGDIR/base.img" "$SYS/disk.qcow2"
+qemu-img create -q -f qcow2 "$SYS/imgdisk.qcow2" 1G
 
 # boot STAGE TIMEOUT EXTRA-ARGS: one boot of the guest running that stage
 boot() {
 	local stage=$1 tmo=$2 extra=$3 log=$SYS/stage$1.serial t rc
+	# the image's disk, absent in stage 4
+	local -a vdb=(-drive "file=$SYS/imgdisk.qcow2,if=virtio,format=qcow2,cache=unsafe")
+	[ "$stage" != 4 ] || vdb=()
 	t=$(date +%s)
 	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max,-svm \
 		-smp $SMP -m 2G -display none -monitor none -serial "file:$log" -no-reboot -nic none \
-		-drive "file=$SYS/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+		-drive "file=$SYS/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" "${vdb[@]}" \
 		-fsdev "local,id=fs0,path=$SHARE,security_model=none" -device virtio-9p-pci,fsdev=fs0,mount_tag=host \
 		-kernel "$IMGDIR/vmlinuz" -initrd "$IMGDIR/initrd.img" \
 		-append "root=/dev/vda rw console=ttyS0,115200 panic=-1 pkgtest.stage=$stage $extra" </dev/null
@@ -127,12 +137,15 @@ else
 	fail "grub.cfg linux line carries the reservation" "got: $ARGS"
 fi
 
-section "system: stage 2, booted with that command line: unit active, device, write"
-boot 2 1200 "$ARGS"
+section "system: stage 2, booted with that command line: unit active, stop refused while in use"
+boot 2 1500 "$ARGS"
 collect 2
-section "system: stage 3, no reservation: unit skipped, not failed; second kernel's headers"
+section "system: stage 3, no reservation: unit skipped, not failed; image saved clean; second kernel's headers"
 boot 3 2400 ""
 collect 3
-section "system: stage 4, reservation again: data persisted; apt remove; apt purge"
-boot 4 1800 "$ARGS"
+section "system: stage 4, reservation, image's disk missing: no empty device"
+boot 4 900 "$ARGS"
 collect 4
+section "system: stage 5, reservation again: data persisted; apt remove refused while mounted; remove; purge"
+boot 5 1800 "$ARGS"
+collect 5
