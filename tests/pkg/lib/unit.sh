@@ -15,7 +15,7 @@ memmap_entry() {
 	echo "$5" >"$1/sys/firmware/memmap/$2/type"
 }
 # mkroot NAME [big]: a fake machine; QEMU q35 with 2 GiB and 4 CPUs, or
-# "big": 16 GiB split at 2G/4G and 8 CPUs
+# "big": 16 GiB split at 2G/4G and 8 CPUs (all present CPUs online)
 mkroot() {
 	local r=$U/$1
 	rm -rf "$r"
@@ -35,6 +35,7 @@ mkroot() {
 		memmap_entry "$r" 4 0x7ffd7000 0x7fffffff Reserved
 		echo 0-3 >"$r/sys/devices/system/cpu/present"
 	fi
+	cp "$r/sys/devices/system/cpu/present" "$r/sys/devices/system/cpu/online"
 	echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro quiet" >"$r/proc/cmdline"
 	printf '00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-7ffd6fff : System RAM\n' >"$r/proc/iomem"
 	echo "$r"
@@ -188,6 +189,66 @@ expect_eq "grubby: remove-bootargs (RPM erase) takes them off, config kept" \
 '--update-kernel=ALL --remove-args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
 root=/dev/sda3 ro quiet
 NVMEVIRT_SIZE="512M"'
+
+section "unit: nvmevirtctl --cpus: online, isolated and tickless CPUs"
+# cpu_root NAME PRESENT ONLINE ISOLATED NOHZ_FULL: an 8-CPU fake machine with
+# these files in /sys/devices/system/cpu ("-": the file is absent)
+cpu_root() {
+	local r d f v; r=$(mkroot "$1" big); d=${r:?}/sys/devices/system/cpu; shift
+	for f in present online isolated nohz_full; do
+		v=$1; shift
+		if [ "$v" = - ]; then rm -f "$d/$f"; else printf '%s\n' "$v" >"$d/$f"; fi
+	done
+	echo "$r"
+}
+# cpus_auto ROOT: the CPUs configure --cpus auto chooses there
+cpus_auto() {
+	ctl "$1" configure --size 256M >/dev/null 2>&1 || { echo "configure failed"; return; }
+	ctl "$1" bootargs | tr ' ' '\n' | sed -n 's/^nvmev\.cpus=//p'
+}
+# each: name | present | online | isolated | nohz_full | --cpus auto
+n=0
+while IFS='|' read -r name present online isolated nohz want; do
+	[ -n "$name" ] || continue
+	n=$((n + 1))
+	r=$(cpu_root "cpus-$n" "$present" "$online" "$isolated" "$nohz")
+	expect_eq "--cpus auto: $name -> $want" "$(cpus_auto "$r")" "$want"
+done <<'EOF'
+all 8 online, nothing isolated|0-7|0-7||(null)|6,7
+nosmt (odd siblings offline)|0-7|0,2,4,6||(null)|4,6
+maxcpus=2|0-7|0-1||(null)|0,1
+isolcpus=2-3|0-7|0-7|2-3|(null)|2,3
+nohz_full=5-7|0-7|0-7||5-7|6,7
+nohz_full=1-2|0-7|0-7||1-2|1,2
+isolcpus=3 nohz_full=5 (the union counts)|0-7|0-7|3|5|3,5
+isolcpus=1 (a single CPU: last two online)|0-7|0-7|1|(null)|6,7
+isolcpus=3,5,6 with nosmt (only 6 is online)|0-7|0,2,4,6|3,5-6|(null)|4,6
+no online, isolated, nohz_full files (present)|0-5|-|-|-|4,5
+ranges and commas|0-3,8-11|0-2,8,10|-|-|8,10
+EOF
+R10=$(cpu_root cpus-offline 0-7 0,2,4,6 "" "(null)")
+ctl "$R10" configure --size 256M --cpus 4,6 >/dev/null 2>&1
+cp "$R10/etc/default/nvmevirt" "$U/offline.before"
+msg=$(ctl "$R10" configure --size 256M --cpus 2,3 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -qF "CPU 3 is offline (nosmt, maxcpus= or hot-unplugged)" && cmp -s "$R10/etc/default/nvmevirt" "$U/offline.before"; then
+	pass "configure --cpus 2,3 with CPU 3 offline -> refused, says offline, nothing changed"
+else fail "configure --cpus with an offline CPU" "rc=$rc $msg"; fi
+msg=$(ctl "$R10" configure --size 256M --cpus 2,9 2>&1)
+if printf '%s' "$msg" | grep -q "CPU 9 does not exist"; then pass "configure --cpus 2,9: a CPU that is not present does not exist"; else fail "absent CPU" "$msg"; fi
+R11=$(cpu_root cpus-ranges 0-3,8-11 0-3,8-11 - -)
+msg=$(ctl "$R11" configure --size 256M --cpus 11,2,8 2>&1); rc=$?
+if [ $rc -eq 0 ] && ctl "$R11" bootargs | grep -q 'nvmev.cpus=11,2,8$'; then pass "configure --cpus 11,2,8 on CPUs 0-3,8-11 -> accepted as given"; else fail "cpus on a sparse machine" "$msg"; fi
+msg=$(ctl "$R11" configure --size 256M --cpus 2,5 2>&1)
+if printf '%s' "$msg" | grep -q "CPU 5 does not exist"; then pass "configure --cpus 2,5 on CPUs 0-3,8-11 -> CPU 5 does not exist"; else fail "cpu in a hole" "$msg"; fi
+# status: this boot's nvmev.cpus= names a CPU that is offline now
+echo 'BOOT_IMAGE=/vmlinuz ro memmap=256M$4G nvmev.memmap_start=4G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$R10/proc/cmdline"
+msg=$(ctl "$R10" status 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s\n' "$msg" | grep -qxF '  cpus:        CPU 3 of nvmev.cpus= is offline (nosmt, maxcpus= or hot-unplugged): nvmev refuses to load; configure --cpus again, then reboot'; then
+	pass "status: this boot's nvmev.cpus= names offline CPU 3 -> flagged, rc 1"
+else fail "status with an offline boot CPU" "rc=$rc $msg"; fi
+echo 'BOOT_IMAGE=/vmlinuz ro memmap=256M$4G nvmev.memmap_start=4G nvmev.memmap_size=256M nvmev.cpus=4,6' >"$R10/proc/cmdline"
+msg=$(ctl "$R10" status 2>&1)
+if ! printf '%s' "$msg" | grep -q offline; then pass "status: online boot CPUs -> no offline line"; else fail "status online CPUs" "$msg"; fi
 
 section "unit: nvmevirtctl status and check-boot"
 R8=$(mkroot status)
