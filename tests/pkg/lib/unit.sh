@@ -170,25 +170,64 @@ grep -v '^#' "$TOP/etc/default/nvmevirt" | grep . >"$U/defaults"
 grep -v '^#' "$R6/etc/default/nvmevirt" | grep . >"$U/after-unconfigure"
 if cmp -s "$U/defaults" "$U/after-unconfigure"; then pass "unconfigure restores the shipped defaults"; else fail "unconfigure restores defaults" "$(diff "$U/defaults" "$U/after-unconfigure")"; fi
 
+# grubby (BLS entries) and /etc/kernel/cmdline take memmap=SIZE$START as it
+# is: a backslash reaching the kernel makes memmap= a memory limit
 R7=$(mkroot grubby)
 mkdir -p "$R7/etc/kernel"
 echo "root=/dev/sda3 ro quiet" >"$R7/etc/kernel/cmdline"
 printf '#!/bin/sh\necho "$*" >>"$(dirname "$0")/grubby.log"\n' >"$R7/bin/grubby"; chmod +x "$R7/bin/grubby"
 BL=grubby ctl "$R7" configure --size 256M >/dev/null 2>&1
 BL=grubby ctl "$R7" configure --size 512M --cpus 0,1 >/dev/null 2>&1
-expect_eq "grubby: args added, then replaced (old ones removed first)" "$(cat "$R7/bin/grubby.log")" \
-'--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
---update-kernel=ALL --remove-args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
---update-kernel=ALL --args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
-expect_eq "grubby: /etc/kernel/cmdline for new kernels carries the current args only" "$(cat "$R7/etc/kernel/cmdline")" \
-	'root=/dev/sda3 ro quiet memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: args added with a plain \$, then replaced (old ones removed first, in both spellings)" "$(cat "$R7/bin/grubby.log")" \
+'--update-kernel=ALL --args=memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --remove-args=memmap=256M$1G memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --args=memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: /etc/kernel/cmdline for new kernels carries the current args only, plain \$" "$(cat "$R7/etc/kernel/cmdline")" \
+	'root=/dev/sda3 ro quiet memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: the record of what was added is plain" "$(cat "$R7/var/lib/nvmevirt/grubby-args")" \
+	'memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
 : >"$R7/bin/grubby.log"
 BL=grubby ctl "$R7" remove-bootargs >/dev/null 2>&1
 expect_eq "grubby: remove-bootargs (RPM erase) takes them off, config kept" \
 	"$(cat "$R7/bin/grubby.log"; cat "$R7/etc/kernel/cmdline"; grep '^NVMEVIRT_SIZE' "$R7/etc/default/nvmevirt")" \
-'--update-kernel=ALL --remove-args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
+'--update-kernel=ALL --remove-args=memmap=512M$1G memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
 root=/dev/sda3 ro quiet
 NVMEVIRT_SIZE="512M"'
+if [ ! -e "$R7/var/lib/nvmevirt/grubby-args" ]; then pass "grubby: remove-bootargs drops the record"; else fail "grubby: record after remove-bootargs" "$(cat "$R7/var/lib/nvmevirt/grubby-args")"; fi
+
+# an older nvmevirtctl recorded (and added) the escaped spelling: switching
+# removes both spellings, from the entries and from /etc/kernel/cmdline
+R7b=$(mkroot grubby-upgrade)
+mkdir -p "$R7b/etc/kernel" "$R7b/var/lib/nvmevirt"
+cp "$R7/bin/grubby" "$R7b/bin/grubby"
+echo 'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$R7b/var/lib/nvmevirt/grubby-args"
+echo 'root=/dev/sda3 ro memmap=256M\$1G memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3 quiet' >"$R7b/etc/kernel/cmdline"
+BL=grubby ctl "$R7b" configure --size 512M --cpus 0,1 >/dev/null 2>&1
+expect_eq "grubby: an old escaped record is removed in both spellings, the new args are plain" "$(cat "$R7b/bin/grubby.log")" \
+'--update-kernel=ALL --remove-args=memmap=256M$1G memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --args=memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: /etc/kernel/cmdline loses the escaped and the plain old memmap=" "$(cat "$R7b/etc/kernel/cmdline")" \
+	'root=/dev/sda3 ro quiet memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+: >"$R7b/bin/grubby.log"
+echo 'memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1' >"$R7b/var/lib/nvmevirt/grubby-args"
+BL=grubby ctl "$R7b" unconfigure >/dev/null 2>&1
+expect_eq "grubby: unconfigure after an upgrade removes both spellings of the old record" \
+	"$(cat "$R7b/bin/grubby.log"; cat "$R7b/etc/kernel/cmdline")" \
+'--update-kernel=ALL --remove-args=memmap=512M$1G memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
+root=/dev/sda3 ro quiet'
+
+# RHEL 8 style entries ("options $kernelopts"): grubby keeps the arguments in
+# grubenv and GRUB expands them into the entry's script, where $ needs \
+R7c=$(mkroot grubby-kernelopts)
+mkdir -p "$R7c/etc/kernel" "$R7c/boot/loader/entries"
+cp "$R7/bin/grubby" "$R7c/bin/grubby"
+echo "root=/dev/sda3 ro quiet" >"$R7c/etc/kernel/cmdline"
+printf 'title RHEL\nlinux /vmlinuz-4.18.0\noptions $kernelopts $tuned_params\n' >"$R7c/boot/loader/entries/x-4.18.0.conf"
+BL=grubby ctl "$R7c" configure --size 256M >/dev/null 2>&1
+expect_eq "grubby: entries using \$kernelopts (grubenv) get \\\$, /etc/kernel/cmdline a plain \$" \
+	"$(cat "$R7c/bin/grubby.log"; cat "$R7c/etc/kernel/cmdline")" \
+'--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+root=/dev/sda3 ro quiet memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
 
 section "unit: nvmevirtctl --cpus: online, isolated and tickless CPUs"
 # cpu_root NAME PRESENT ONLINE ISOLATED NOHZ_FULL: an 8-CPU fake machine with
