@@ -229,6 +229,119 @@ expect_eq "grubby: entries using \$kernelopts (grubenv) get \\\$, /etc/kernel/cm
 '--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
 root=/dev/sda3 ro quiet memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
 
+section "unit: nvmevirtctl boot loader detection; systemd-boot and UKI are left alone"
+# blroot NAME: a fake machine with every boot loader tool (fakes that leave
+# traces) and BLS entries; what nvmevirtctl does depends on the markers added
+blroot() {
+	local r; r=$(mkroot "$1")
+	mkdir -p "$r/boot/loader/entries" "$r/etc/kernel"
+	echo "root=/dev/sda3 ro quiet" >"$r/etc/kernel/cmdline"
+	printf 'title Fedora\nlinux /vmlinuz-6.8\noptions root=/dev/sda3 ro quiet\n' >"$r/boot/loader/entries/x-6.8.conf"
+	printf '#!/bin/sh\necho "$*" >>"$(dirname "$0")/grubby.log"\n' >"$r/bin/grubby"
+	printf '#!/bin/sh\ntouch "$(dirname "$0")/update-grub.called"\n' >"$r/bin/update-grub"
+	printf '#!/bin/sh\n[ "$1" = is-installed ] || exit 1\necho no\nexit 1\n' >"$r/bin/bootctl"
+	chmod +x "$r/bin/grubby" "$r/bin/update-grub" "$r/bin/bootctl"
+	touch "$r/boot/grub/grub.cfg"
+	echo "$r"
+}
+# dctl ROOT ARGS...: nvmevirtctl detecting the boot loader (no override)
+dctl() {
+	local r=$1; shift
+	NVMEVIRT_ROOT=$r NVMEVIRT_BOOTLOADER='' PATH=$r/bin:$PATH "$CTL" "$@"
+}
+# snap ROOT: every path and file checksum under ROOT but the configuration
+snap() {
+	(cd "$1" && find . ! -path ./etc/default/nvmevirt | LC_ALL=C sort &&
+		find . -type f ! -path ./etc/default/nvmevirt -exec md5sum {} + | LC_ALL=C sort)
+}
+ARGS256='memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+SDB="nvmevirtctl: systemd-boot detected: the boot loader is not configured automatically"
+UKI="nvmevirtctl: a unified kernel image (UKI) detected: the boot loader is not configured automatically"
+# each: name | marker: a file to create in the root (PATH=CONTENT for one
+# with content), "bootctl" (is-installed says yes), "nobls" (no entries, no
+# grubby), "nogrubby" or "-" | what configure must do
+while IFS='|' read -r name marker want; do
+	[ -n "$name" ] || continue
+	r=$(blroot "bl-$(echo "$name" | tr -c 'a-z0-9\n' -)")
+	case $marker in
+	bootctl) printf '#!/bin/sh\necho yes\n' >"${r:?}/bin/bootctl" ;;
+	nobls) rm -rf "${r:?}/boot/loader" "$r/bin/grubby" ;;
+	nogrubby) rm "${r:?}/bin/grubby" ;;
+	-) ;;
+	*=*) mkdir -p "$(dirname "${r:?}/${marker%%=*}")"; printf '%s\n' "${marker#*=}" >"$r/${marker%%=*}" ;;
+	*) mkdir -p "$(dirname "${r:?}/$marker")"; touch "$r/$marker" ;;
+	esac
+	before=$(snap "$r")
+	err=$(dctl "$r" configure --size 256M 2>&1 >/dev/null); rc=$?
+	case $want in
+	sdboot|uki)
+		if [ "$want" = sdboot ]; then line="$SDB; add these kernel arguments yourself: $ARGS256"
+		else line="$UKI; add these kernel arguments yourself: $ARGS256"; fi
+		if [ $rc -ne 0 ]; then fail "detect $name: configure failed" "$err"
+		elif [ "$err" != "$line" ]; then fail "detect $name: message" "got:  $err"$'\n'"want: $line"
+		elif [ "$before" != "$(snap "$r")" ]; then fail "detect $name: a file changed" "$(diff <(echo "$before") <(snap "$r"))"
+		elif ! grep -qx 'NVMEVIRT_SIZE="256M"' "$r/etc/default/nvmevirt"; then fail "detect $name: configuration not written"
+		else pass "detect $name -> $want: exact message, configuration written, no other file touched"
+		fi ;;
+	grubby)
+		if [ $rc -eq 0 ] && [ "$(cat "$r/bin/grubby.log" 2>/dev/null)" = "--update-kernel=ALL --args=$ARGS256" ] && [ ! -e "$r/bin/update-grub.called" ]; then
+			pass "detect $name -> grubby"
+		else fail "detect $name -> grubby" "$err"; fi ;;
+	grub)
+		if [ $rc -eq 0 ] && [ -e "$r/bin/update-grub.called" ] && [ ! -e "$r/bin/grubby.log" ]; then pass "detect $name -> update-grub"
+		else fail "detect $name -> update-grub" "$err"; fi ;;
+	esac
+done <<'EOF'
+BLS entries and grubby|-|grubby
+no BLS entries, update-grub|nobls|grub
+BLS entries without grubby, update-grub|nogrubby|grub
+bootctl is-installed says yes|bootctl|sdboot
+/boot/efi/loader/loader.conf|boot/efi/loader/loader.conf|sdboot
+/efi/loader/loader.conf|efi/loader/loader.conf|sdboot
+/boot/loader/loader.conf|boot/loader/loader.conf|sdboot
+/etc/kernel/install.conf layout=uki|etc/kernel/install.conf=layout=uki|uki
+/etc/kernel/install.conf layout=bls|etc/kernel/install.conf=layout=bls|grubby
+/etc/kernel/uki.conf|etc/kernel/uki.conf|uki
+/boot/efi/EFI/Linux/*.efi|boot/efi/EFI/Linux/fedora-6.8.efi|uki
+/efi/EFI/Linux/*.efi|efi/EFI/Linux/arch-linux.efi|uki
+EOF
+r=$(blroot bl-both)
+mkdir -p "${r:?}/efi/loader" "$r/efi/EFI/Linux"; touch "$r/efi/loader/loader.conf" "$r/efi/EFI/Linux/a.efi"
+err=$(dctl "$r" configure --size 256M 2>&1 >/dev/null)
+expect_eq "detect: systemd-boot with a UKI -> the UKI message" "$err" "$UKI; add these kernel arguments yourself: $ARGS256"
+r=$(blroot bl-override)
+mkdir -p "${r:?}/boot/efi/loader"; touch "$r/boot/efi/loader/loader.conf"
+NVMEVIRT_ROOT=$r NVMEVIRT_BOOTLOADER=grubby PATH=$r/bin:$PATH "$CTL" configure --size 256M >/dev/null 2>&1
+expect_eq "detect: NVMEVIRT_BOOTLOADER=grubby overrides a systemd-boot marker" "$(cat "$r/bin/grubby.log" 2>/dev/null)" "--update-kernel=ALL --args=$ARGS256"
+# unconfigure, apply and remove-bootargs with systemd-boot or a UKI
+r=$(blroot bl-sd-unconfigure)
+mkdir -p "${r:?}/boot/efi/loader"; touch "$r/boot/efi/loader/loader.conf"
+dctl "$r" configure --size 256M >/dev/null 2>&1
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda3 ro $ARGS256" >"$r/proc/cmdline"
+before=$(snap "$r")
+err=$(dctl "$r" unconfigure 2>&1 >/dev/null)
+if [ "$err" = "$SDB; remove these kernel arguments: $ARGS256" ] && [ "$before" = "$(snap "$r")" ] && grep -qx 'NVMEVIRT_SIZE=""' "$r/etc/default/nvmevirt"; then
+	pass "systemd-boot: unconfigure writes the configuration, names this boot's arguments to remove, touches nothing else"
+else fail "systemd-boot: unconfigure" "$err"; fi
+err=$(dctl "$r" remove-bootargs 2>&1 >/dev/null)
+expect_eq "systemd-boot: remove-bootargs says what to remove" "$err" "$SDB; remove these kernel arguments: $ARGS256"
+r=$(blroot bl-uki-apply)
+printf 'layout=uki\n' >"${r:?}/etc/kernel/install.conf"
+sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="256M"/' "$r/etc/default/nvmevirt"
+before=$(snap "$r")
+err=$(dctl "$r" apply 2>&1 >/dev/null)
+if [ "$err" = "$UKI; add these kernel arguments yourself: $ARGS256" ] && [ "$before" = "$(snap "$r")" ]; then
+	pass "UKI: apply names the arguments to add, touches no file"
+else fail "UKI: apply" "$err"; fi
+err=$(BL=uki ctl "$(mkroot bl-uki-env)" configure --size 256M 2>&1 >/dev/null)
+expect_eq "NVMEVIRT_BOOTLOADER=uki -> the UKI message" "$err" "$UKI; add these kernel arguments yourself: $ARGS256"
+r=$(mkroot bl-sd-env)
+err=$(BL=sdboot ctl "$r" configure --size 256M 2>&1 >/dev/null)
+expect_eq "NVMEVIRT_BOOTLOADER=sdboot -> the systemd-boot message" "$err" "$SDB; add these kernel arguments yourself: $ARGS256"
+err=$(BL=sdboot ctl "$r" unconfigure 2>&1 >/dev/null)
+expect_eq "systemd-boot: unconfigure, no arguments in this boot -> names them generically" "$err" \
+	"$SDB; remove these kernel arguments if you added them: memmap=SIZE\$START nvmev.memmap_start= nvmev.memmap_size= nvmev.cpus="
+
 section "unit: nvmevirtctl --cpus: online, isolated and tickless CPUs"
 # cpu_root NAME PRESENT ONLINE ISOLATED NOHZ_FULL: an 8-CPU fake machine with
 # these files in /sys/devices/system/cpu ("-": the file is absent)
