@@ -15,7 +15,7 @@ memmap_entry() {
 	echo "$5" >"$1/sys/firmware/memmap/$2/type"
 }
 # mkroot NAME [big]: a fake machine; QEMU q35 with 2 GiB and 4 CPUs, or
-# "big": 16 GiB split at 2G/4G and 8 CPUs
+# "big": 16 GiB split at 2G/4G and 8 CPUs (all present CPUs online)
 mkroot() {
 	local r=$U/$1
 	rm -rf "$r"
@@ -35,6 +35,7 @@ mkroot() {
 		memmap_entry "$r" 4 0x7ffd7000 0x7fffffff Reserved
 		echo 0-3 >"$r/sys/devices/system/cpu/present"
 	fi
+	cp "$r/sys/devices/system/cpu/present" "$r/sys/devices/system/cpu/online"
 	echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro quiet" >"$r/proc/cmdline"
 	printf '00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-7ffd6fff : System RAM\n' >"$r/proc/iomem"
 	echo "$r"
@@ -169,25 +170,237 @@ grep -v '^#' "$TOP/etc/default/nvmevirt" | grep . >"$U/defaults"
 grep -v '^#' "$R6/etc/default/nvmevirt" | grep . >"$U/after-unconfigure"
 if cmp -s "$U/defaults" "$U/after-unconfigure"; then pass "unconfigure restores the shipped defaults"; else fail "unconfigure restores defaults" "$(diff "$U/defaults" "$U/after-unconfigure")"; fi
 
+# grubby (BLS entries) and /etc/kernel/cmdline take memmap=SIZE$START as it
+# is: a backslash reaching the kernel makes memmap= a memory limit
 R7=$(mkroot grubby)
 mkdir -p "$R7/etc/kernel"
 echo "root=/dev/sda3 ro quiet" >"$R7/etc/kernel/cmdline"
 printf '#!/bin/sh\necho "$*" >>"$(dirname "$0")/grubby.log"\n' >"$R7/bin/grubby"; chmod +x "$R7/bin/grubby"
 BL=grubby ctl "$R7" configure --size 256M >/dev/null 2>&1
 BL=grubby ctl "$R7" configure --size 512M --cpus 0,1 >/dev/null 2>&1
-expect_eq "grubby: args added, then replaced (old ones removed first)" "$(cat "$R7/bin/grubby.log")" \
-'--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
---update-kernel=ALL --remove-args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
---update-kernel=ALL --args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
-expect_eq "grubby: /etc/kernel/cmdline for new kernels carries the current args only" "$(cat "$R7/etc/kernel/cmdline")" \
-	'root=/dev/sda3 ro quiet memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: args added with a plain \$, then replaced (old ones removed first, in both spellings)" "$(cat "$R7/bin/grubby.log")" \
+'--update-kernel=ALL --args=memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --remove-args=memmap=256M$1G memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --args=memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: /etc/kernel/cmdline for new kernels carries the current args only, plain \$" "$(cat "$R7/etc/kernel/cmdline")" \
+	'root=/dev/sda3 ro quiet memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: the record of what was added is plain" "$(cat "$R7/var/lib/nvmevirt/grubby-args")" \
+	'memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
 : >"$R7/bin/grubby.log"
 BL=grubby ctl "$R7" remove-bootargs >/dev/null 2>&1
 expect_eq "grubby: remove-bootargs (RPM erase) takes them off, config kept" \
 	"$(cat "$R7/bin/grubby.log"; cat "$R7/etc/kernel/cmdline"; grep '^NVMEVIRT_SIZE' "$R7/etc/default/nvmevirt")" \
-'--update-kernel=ALL --remove-args=memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
+'--update-kernel=ALL --remove-args=memmap=512M$1G memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
 root=/dev/sda3 ro quiet
 NVMEVIRT_SIZE="512M"'
+if [ ! -e "$R7/var/lib/nvmevirt/grubby-args" ]; then pass "grubby: remove-bootargs drops the record"; else fail "grubby: record after remove-bootargs" "$(cat "$R7/var/lib/nvmevirt/grubby-args")"; fi
+
+# an older nvmevirtctl recorded (and added) the escaped spelling: switching
+# removes both spellings, from the entries and from /etc/kernel/cmdline
+R7b=$(mkroot grubby-upgrade)
+mkdir -p "$R7b/etc/kernel" "$R7b/var/lib/nvmevirt"
+cp "$R7/bin/grubby" "$R7b/bin/grubby"
+echo 'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$R7b/var/lib/nvmevirt/grubby-args"
+echo 'root=/dev/sda3 ro memmap=256M\$1G memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3 quiet' >"$R7b/etc/kernel/cmdline"
+BL=grubby ctl "$R7b" configure --size 512M --cpus 0,1 >/dev/null 2>&1
+expect_eq "grubby: an old escaped record is removed in both spellings, the new args are plain" "$(cat "$R7b/bin/grubby.log")" \
+'--update-kernel=ALL --remove-args=memmap=256M$1G memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+--update-kernel=ALL --args=memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+expect_eq "grubby: /etc/kernel/cmdline loses the escaped and the plain old memmap=" "$(cat "$R7b/etc/kernel/cmdline")" \
+	'root=/dev/sda3 ro quiet memmap=512M$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1'
+: >"$R7b/bin/grubby.log"
+echo 'memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1' >"$R7b/var/lib/nvmevirt/grubby-args"
+BL=grubby ctl "$R7b" unconfigure >/dev/null 2>&1
+expect_eq "grubby: unconfigure after an upgrade removes both spellings of the old record" \
+	"$(cat "$R7b/bin/grubby.log"; cat "$R7b/etc/kernel/cmdline")" \
+'--update-kernel=ALL --remove-args=memmap=512M$1G memmap=512M\$1G nvmev.memmap_start=1G nvmev.memmap_size=512M nvmev.cpus=0,1
+root=/dev/sda3 ro quiet'
+
+# RHEL 8 style entries ("options $kernelopts"): grubby keeps the arguments in
+# grubenv and GRUB expands them into the entry's script, where $ needs \
+R7c=$(mkroot grubby-kernelopts)
+mkdir -p "$R7c/etc/kernel" "$R7c/boot/loader/entries"
+cp "$R7/bin/grubby" "$R7c/bin/grubby"
+echo "root=/dev/sda3 ro quiet" >"$R7c/etc/kernel/cmdline"
+printf 'title RHEL\nlinux /vmlinuz-4.18.0\noptions $kernelopts $tuned_params\n' >"$R7c/boot/loader/entries/x-4.18.0.conf"
+BL=grubby ctl "$R7c" configure --size 256M >/dev/null 2>&1
+expect_eq "grubby: entries using \$kernelopts (grubenv) get \\\$, /etc/kernel/cmdline a plain \$" \
+	"$(cat "$R7c/bin/grubby.log"; cat "$R7c/etc/kernel/cmdline")" \
+'--update-kernel=ALL --args=memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3
+root=/dev/sda3 ro quiet memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+
+section "unit: nvmevirtctl boot loader detection; systemd-boot and UKI are left alone"
+# blroot NAME: a fake machine with every boot loader tool (fakes that leave
+# traces) and BLS entries; what nvmevirtctl does depends on the markers added
+blroot() {
+	local r; r=$(mkroot "$1")
+	mkdir -p "$r/boot/loader/entries" "$r/etc/kernel"
+	echo "root=/dev/sda3 ro quiet" >"$r/etc/kernel/cmdline"
+	printf 'title Fedora\nlinux /vmlinuz-6.8\noptions root=/dev/sda3 ro quiet\n' >"$r/boot/loader/entries/x-6.8.conf"
+	printf '#!/bin/sh\necho "$*" >>"$(dirname "$0")/grubby.log"\n' >"$r/bin/grubby"
+	printf '#!/bin/sh\ntouch "$(dirname "$0")/update-grub.called"\n' >"$r/bin/update-grub"
+	printf '#!/bin/sh\n[ "$1" = is-installed ] || exit 1\necho no\nexit 1\n' >"$r/bin/bootctl"
+	chmod +x "$r/bin/grubby" "$r/bin/update-grub" "$r/bin/bootctl"
+	touch "$r/boot/grub/grub.cfg"
+	echo "$r"
+}
+# dctl ROOT ARGS...: nvmevirtctl detecting the boot loader (no override)
+dctl() {
+	local r=$1; shift
+	NVMEVIRT_ROOT=$r NVMEVIRT_BOOTLOADER='' PATH=$r/bin:$PATH "$CTL" "$@"
+}
+# snap ROOT: every path and file checksum under ROOT but the configuration
+snap() {
+	(cd "$1" && find . ! -path ./etc/default/nvmevirt | LC_ALL=C sort &&
+		find . -type f ! -path ./etc/default/nvmevirt -exec md5sum {} + | LC_ALL=C sort)
+}
+ARGS256='memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+SDB="nvmevirtctl: systemd-boot detected: the boot loader is not configured automatically"
+UKI="nvmevirtctl: a unified kernel image (UKI) detected: the boot loader is not configured automatically"
+# each: name | marker: a file to create in the root (PATH=CONTENT for one
+# with content), "bootctl" (is-installed says yes), "nobls" (no entries, no
+# grubby), "nogrubby" or "-" | what configure must do
+while IFS='|' read -r name marker want; do
+	[ -n "$name" ] || continue
+	r=$(blroot "bl-$(echo "$name" | tr -c 'a-z0-9\n' -)")
+	case $marker in
+	bootctl) printf '#!/bin/sh\necho yes\n' >"${r:?}/bin/bootctl" ;;
+	nobls) rm -rf "${r:?}/boot/loader" "$r/bin/grubby" ;;
+	nogrubby) rm "${r:?}/bin/grubby" ;;
+	-) ;;
+	*=*) mkdir -p "$(dirname "${r:?}/${marker%%=*}")"; printf '%s\n' "${marker#*=}" >"$r/${marker%%=*}" ;;
+	*) mkdir -p "$(dirname "${r:?}/$marker")"; touch "$r/$marker" ;;
+	esac
+	before=$(snap "$r")
+	err=$(dctl "$r" configure --size 256M 2>&1 >/dev/null); rc=$?
+	case $want in
+	sdboot|uki)
+		if [ "$want" = sdboot ]; then line="$SDB; add these kernel arguments yourself: $ARGS256"
+		else line="$UKI; add these kernel arguments yourself: $ARGS256"; fi
+		if [ $rc -ne 0 ]; then fail "detect $name: configure failed" "$err"
+		elif [ "$err" != "$line" ]; then fail "detect $name: message" "got:  $err"$'\n'"want: $line"
+		elif [ "$before" != "$(snap "$r")" ]; then fail "detect $name: a file changed" "$(diff <(echo "$before") <(snap "$r"))"
+		elif ! grep -qx 'NVMEVIRT_SIZE="256M"' "$r/etc/default/nvmevirt"; then fail "detect $name: configuration not written"
+		else pass "detect $name -> $want: exact message, configuration written, no other file touched"
+		fi ;;
+	grubby)
+		if [ $rc -eq 0 ] && [ "$(cat "$r/bin/grubby.log" 2>/dev/null)" = "--update-kernel=ALL --args=$ARGS256" ] && [ ! -e "$r/bin/update-grub.called" ]; then
+			pass "detect $name -> grubby"
+		else fail "detect $name -> grubby" "$err"; fi ;;
+	grub)
+		if [ $rc -eq 0 ] && [ -e "$r/bin/update-grub.called" ] && [ ! -e "$r/bin/grubby.log" ]; then pass "detect $name -> update-grub"
+		else fail "detect $name -> update-grub" "$err"; fi ;;
+	esac
+done <<'EOF'
+BLS entries and grubby|-|grubby
+no BLS entries, update-grub|nobls|grub
+BLS entries without grubby, update-grub|nogrubby|grub
+bootctl is-installed says yes|bootctl|sdboot
+/boot/efi/loader/loader.conf|boot/efi/loader/loader.conf|sdboot
+/efi/loader/loader.conf|efi/loader/loader.conf|sdboot
+/boot/loader/loader.conf|boot/loader/loader.conf|sdboot
+/etc/kernel/install.conf layout=uki|etc/kernel/install.conf=layout=uki|uki
+/etc/kernel/install.conf layout=bls|etc/kernel/install.conf=layout=bls|grubby
+/etc/kernel/uki.conf|etc/kernel/uki.conf|uki
+/boot/efi/EFI/Linux/*.efi|boot/efi/EFI/Linux/fedora-6.8.efi|uki
+/efi/EFI/Linux/*.efi|efi/EFI/Linux/arch-linux.efi|uki
+EOF
+r=$(blroot bl-both)
+mkdir -p "${r:?}/efi/loader" "$r/efi/EFI/Linux"; touch "$r/efi/loader/loader.conf" "$r/efi/EFI/Linux/a.efi"
+err=$(dctl "$r" configure --size 256M 2>&1 >/dev/null)
+expect_eq "detect: systemd-boot with a UKI -> the UKI message" "$err" "$UKI; add these kernel arguments yourself: $ARGS256"
+r=$(blroot bl-override)
+mkdir -p "${r:?}/boot/efi/loader"; touch "$r/boot/efi/loader/loader.conf"
+NVMEVIRT_ROOT=$r NVMEVIRT_BOOTLOADER=grubby PATH=$r/bin:$PATH "$CTL" configure --size 256M >/dev/null 2>&1
+expect_eq "detect: NVMEVIRT_BOOTLOADER=grubby overrides a systemd-boot marker" "$(cat "$r/bin/grubby.log" 2>/dev/null)" "--update-kernel=ALL --args=$ARGS256"
+# unconfigure, apply and remove-bootargs with systemd-boot or a UKI
+r=$(blroot bl-sd-unconfigure)
+mkdir -p "${r:?}/boot/efi/loader"; touch "$r/boot/efi/loader/loader.conf"
+dctl "$r" configure --size 256M >/dev/null 2>&1
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda3 ro $ARGS256" >"$r/proc/cmdline"
+before=$(snap "$r")
+err=$(dctl "$r" unconfigure 2>&1 >/dev/null)
+if [ "$err" = "$SDB; remove these kernel arguments: $ARGS256" ] && [ "$before" = "$(snap "$r")" ] && grep -qx 'NVMEVIRT_SIZE=""' "$r/etc/default/nvmevirt"; then
+	pass "systemd-boot: unconfigure writes the configuration, names this boot's arguments to remove, touches nothing else"
+else fail "systemd-boot: unconfigure" "$err"; fi
+err=$(dctl "$r" remove-bootargs 2>&1 >/dev/null)
+expect_eq "systemd-boot: remove-bootargs says what to remove" "$err" "$SDB; remove these kernel arguments: $ARGS256"
+r=$(blroot bl-uki-apply)
+printf 'layout=uki\n' >"${r:?}/etc/kernel/install.conf"
+sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="256M"/' "$r/etc/default/nvmevirt"
+before=$(snap "$r")
+err=$(dctl "$r" apply 2>&1 >/dev/null)
+if [ "$err" = "$UKI; add these kernel arguments yourself: $ARGS256" ] && [ "$before" = "$(snap "$r")" ]; then
+	pass "UKI: apply names the arguments to add, touches no file"
+else fail "UKI: apply" "$err"; fi
+err=$(BL=uki ctl "$(mkroot bl-uki-env)" configure --size 256M 2>&1 >/dev/null)
+expect_eq "NVMEVIRT_BOOTLOADER=uki -> the UKI message" "$err" "$UKI; add these kernel arguments yourself: $ARGS256"
+r=$(mkroot bl-sd-env)
+err=$(BL=sdboot ctl "$r" configure --size 256M 2>&1 >/dev/null)
+expect_eq "NVMEVIRT_BOOTLOADER=sdboot -> the systemd-boot message" "$err" "$SDB; add these kernel arguments yourself: $ARGS256"
+err=$(BL=sdboot ctl "$r" unconfigure 2>&1 >/dev/null)
+expect_eq "systemd-boot: unconfigure, no arguments in this boot -> names them generically" "$err" \
+	"$SDB; remove these kernel arguments if you added them: memmap=SIZE\$START nvmev.memmap_start= nvmev.memmap_size= nvmev.cpus="
+
+section "unit: nvmevirtctl --cpus: online, isolated and tickless CPUs"
+# cpu_root NAME PRESENT ONLINE ISOLATED NOHZ_FULL: an 8-CPU fake machine with
+# these files in /sys/devices/system/cpu ("-": the file is absent)
+cpu_root() {
+	local r d f v; r=$(mkroot "$1" big); d=${r:?}/sys/devices/system/cpu; shift
+	for f in present online isolated nohz_full; do
+		v=$1; shift
+		if [ "$v" = - ]; then rm -f "$d/$f"; else printf '%s\n' "$v" >"$d/$f"; fi
+	done
+	echo "$r"
+}
+# cpus_auto ROOT: the CPUs configure --cpus auto chooses there
+cpus_auto() {
+	ctl "$1" configure --size 256M >/dev/null 2>&1 || { echo "configure failed"; return; }
+	ctl "$1" bootargs | tr ' ' '\n' | sed -n 's/^nvmev\.cpus=//p'
+}
+# each: name | present | online | isolated | nohz_full | --cpus auto
+n=0
+while IFS='|' read -r name present online isolated nohz want; do
+	[ -n "$name" ] || continue
+	n=$((n + 1))
+	r=$(cpu_root "cpus-$n" "$present" "$online" "$isolated" "$nohz")
+	expect_eq "--cpus auto: $name -> $want" "$(cpus_auto "$r")" "$want"
+done <<'EOF'
+all 8 online, nothing isolated|0-7|0-7||(null)|6,7
+nosmt (odd siblings offline)|0-7|0,2,4,6||(null)|4,6
+maxcpus=2|0-7|0-1||(null)|0,1
+isolcpus=2-3|0-7|0-7|2-3|(null)|2,3
+nohz_full=5-7|0-7|0-7||5-7|6,7
+nohz_full=1-2|0-7|0-7||1-2|1,2
+isolcpus=3 nohz_full=5 (the union counts)|0-7|0-7|3|5|3,5
+isolcpus=1 (a single CPU: last two online)|0-7|0-7|1|(null)|6,7
+isolcpus=3,5,6 with nosmt (only 6 is online)|0-7|0,2,4,6|3,5-6|(null)|4,6
+no online, isolated, nohz_full files (present)|0-5|-|-|-|4,5
+ranges and commas|0-3,8-11|0-2,8,10|-|-|8,10
+EOF
+R10=$(cpu_root cpus-offline 0-7 0,2,4,6 "" "(null)")
+ctl "$R10" configure --size 256M --cpus 4,6 >/dev/null 2>&1
+cp "$R10/etc/default/nvmevirt" "$U/offline.before"
+msg=$(ctl "$R10" configure --size 256M --cpus 2,3 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -qF "CPU 3 is offline (nosmt, maxcpus= or hot-unplugged)" && cmp -s "$R10/etc/default/nvmevirt" "$U/offline.before"; then
+	pass "configure --cpus 2,3 with CPU 3 offline -> refused, says offline, nothing changed"
+else fail "configure --cpus with an offline CPU" "rc=$rc $msg"; fi
+msg=$(ctl "$R10" configure --size 256M --cpus 2,9 2>&1)
+if printf '%s' "$msg" | grep -q "CPU 9 does not exist"; then pass "configure --cpus 2,9: a CPU that is not present does not exist"; else fail "absent CPU" "$msg"; fi
+R11=$(cpu_root cpus-ranges 0-3,8-11 0-3,8-11 - -)
+msg=$(ctl "$R11" configure --size 256M --cpus 11,2,8 2>&1); rc=$?
+if [ $rc -eq 0 ] && ctl "$R11" bootargs | grep -q 'nvmev.cpus=11,2,8$'; then pass "configure --cpus 11,2,8 on CPUs 0-3,8-11 -> accepted as given"; else fail "cpus on a sparse machine" "$msg"; fi
+msg=$(ctl "$R11" configure --size 256M --cpus 2,5 2>&1)
+if printf '%s' "$msg" | grep -q "CPU 5 does not exist"; then pass "configure --cpus 2,5 on CPUs 0-3,8-11 -> CPU 5 does not exist"; else fail "cpu in a hole" "$msg"; fi
+# status: this boot's nvmev.cpus= names a CPU that is offline now
+echo 'BOOT_IMAGE=/vmlinuz ro memmap=256M$4G nvmev.memmap_start=4G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$R10/proc/cmdline"
+msg=$(ctl "$R10" status 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s\n' "$msg" | grep -qxF '  cpus:        CPU 3 of nvmev.cpus= is offline (nosmt, maxcpus= or hot-unplugged): nvmev refuses to load; configure --cpus again, then reboot'; then
+	pass "status: this boot's nvmev.cpus= names offline CPU 3 -> flagged, rc 1"
+else fail "status with an offline boot CPU" "rc=$rc $msg"; fi
+echo 'BOOT_IMAGE=/vmlinuz ro memmap=256M$4G nvmev.memmap_start=4G nvmev.memmap_size=256M nvmev.cpus=4,6' >"$R10/proc/cmdline"
+msg=$(ctl "$R10" status 2>&1)
+if ! printf '%s' "$msg" | grep -q offline; then pass "status: online boot CPUs -> no offline line"; else fail "status online CPUs" "$msg"; fi
 
 section "unit: nvmevirtctl status and check-boot"
 R8=$(mkroot status)
