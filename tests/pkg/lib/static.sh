@@ -104,12 +104,18 @@ check "deb: sources under /usr/src/nvmevirt-$VERSION, config, snippet, modprobe.
 deb_meta() {
 	local f
 	[ "$(dpkg-deb -f "$DEB" Architecture)" = all ] || { echo "not Architecture: all"; return 1; }
-	dpkg-deb -f "$DEB" Depends | grep -q 'dkms' || { echo "no dkms dependency"; return 1; }
+	# what nvmevirtctl, the unit and the maintainer scripts run, beyond the
+	# Essential packages (coreutils, findutils, grep, sed, util-linux, dash,
+	# init-system-helpers) and awk (de facto essential: lintian's
+	# needlessly-depends-on-awk): modprobe, systemctl/systemd-escape/
+	# systemd-detect-virt, udevadm; dkms from dh_dkms
+	[ "$(dpkg-deb -f "$DEB" Depends)" = 'kmod, systemd, udev, dkms (>= 2.1.0.0)' ] ||
+		{ echo "Depends: $(dpkg-deb -f "$DEB" Depends)"; return 1; }
 	f=$X/root/usr/src/nvmevirt-$VERSION/dkms.conf
 	grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$f" || { echo "version not filled in dkms.conf"; return 1; }
 	[ "$("$X/root/usr/sbin/nvmevirtctl" --version)" = "nvmevirtctl $VERSION" ] || { echo "nvmevirtctl --version"; return 1; }
 }
-check "deb: Architecture all, Depends dkms, dkms.conf and nvmevirtctl carry $VERSION" deb_meta
+check "deb: Architecture all, Depends kmod systemd udev dkms, dkms.conf and nvmevirtctl carry $VERSION" deb_meta
 deb_scripts() {
 	local p=$X/DEBIAN
 	if ! grep -q '^DKMS_NAME=nvmevirt$' "$p/postinst" || ! grep -q '/usr/lib/dkms/common.postinst' "$p/postinst"; then
@@ -154,6 +160,16 @@ rpm_files() {
 	grep -qx 'enable nvmevirt.service' "$Y/root/usr/lib/systemd/system-preset/50-nvmevirt.preset"
 }
 check "rpm: noarch, $VERSION, files, %config(noreplace), /etc/sysconfig paths, preset" rpm_files
+rpm_meta() {
+	local r
+	# what nvmevirtctl, the unit and the scriptlets run: package names where
+	# they are the same on every RPM distribution, paths where they differ
+	# (udevadm: systemd-udev on Fedora, awk: gawk, dmesg: util-linux-core)
+	r=$(rpm -qp --qf '[%{REQUIREFLAGS:deptype} %{REQUIRENAME}\n]' "$RPM" 2>/dev/null | sed -n 's/^manual //p' | sort | tr '\n' ' ')
+	[ "$r" = '/usr/bin/awk /usr/bin/dmesg /usr/bin/udevadm coreutils dkms findutils grep kmod sed systemd ' ] ||
+		{ echo "Requires: $r"; return 1; }
+}
+check "rpm: Requires dkms kmod systemd udevadm awk dmesg coreutils findutils grep sed" rpm_meta
 rpm_scripts() {
 	local s
 	s=$(rpm -qp --scripts "$RPM" 2>/dev/null)
