@@ -142,11 +142,13 @@ rpm_files() {
 	local l f
 	l=$(rpm -qpl "$RPM" 2>/dev/null)
 	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service \
-		/usr/lib/systemd/system-preset/50-nvmevirt.preset /usr/sbin/nvmevirtctl \
-		"/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
+		/usr/sbin/nvmevirtctl "/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
 		printf '%s\n' "$l" | grep -qxF "$f" || { echo "missing $f"; return 1; }
 	done
 	! printf '%s\n' "$l" | grep -E '\.(o|ko|cmd)$|/tests/|/debian/|grub.d' || { echo "unexpected files"; return 1; }
+	# no preset (Fedora: only the distribution's presets enable units);
+	# nvmevirtctl configure enables the unit
+	! printf '%s\n' "$l" | grep -n -e 'system-preset' -e '\.preset$' || { echo "a preset in the package"; return 1; }
 	[ "$(rpm -qp --qf '%{ARCH}' "$RPM" 2>/dev/null)" = noarch ] || { echo "not noarch"; return 1; }
 	[ "$(rpm -qp --qf '%{VERSION}' "$RPM" 2>/dev/null)" = "$VERSION" ] || { echo "version"; return 1; }
 	# %config(noreplace): flags "cn"
@@ -157,9 +159,8 @@ rpm_files() {
 	grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$Y/root/usr/src/nvmevirt-$VERSION/dkms.conf" || { echo "dkms.conf version"; return 1; }
 	grep -q '^CONFIG_PATH="/etc/sysconfig/nvmevirt"' "$Y/root/usr/sbin/nvmevirtctl" || { echo "nvmevirtctl config path"; return 1; }
 	! grep -rn '/etc/default/nvmevirt' "$Y/root/etc" "$Y/root/usr/sbin" || { echo "Debian path left in the RPM"; return 1; }
-	grep -qx 'enable nvmevirt.service' "$Y/root/usr/lib/systemd/system-preset/50-nvmevirt.preset"
 }
-check "rpm: noarch, $VERSION, files, %config(noreplace), /etc/sysconfig paths, preset" rpm_files
+check "rpm: noarch, $VERSION, files, %config(noreplace), /etc/sysconfig paths, no preset" rpm_files
 rpm_meta() {
 	local r
 	# what nvmevirtctl, the unit and the scriptlets run: package names where
@@ -168,8 +169,10 @@ rpm_meta() {
 	r=$(rpm -qp --qf '[%{REQUIREFLAGS:deptype} %{REQUIRENAME}\n]' "$RPM" 2>/dev/null | sed -n 's/^manual //p' | sort | tr '\n' ' ')
 	[ "$r" = '/usr/bin/awk /usr/bin/dmesg /usr/bin/udevadm coreutils dkms findutils grep kmod sed systemd ' ] ||
 		{ echo "Requires: $r"; return 1; }
+	# the %systemd_* scriptlet macros come from systemd-rpm-macros
+	grep -qx 'BuildRequires:  systemd-rpm-macros' "$OUT/nvmevirt-dkms.spec" || { echo "no BuildRequires: systemd-rpm-macros"; return 1; }
 }
-check "rpm: Requires dkms kmod systemd udevadm awk dmesg coreutils findutils grep sed" rpm_meta
+check "rpm: Requires dkms kmod systemd udevadm awk dmesg coreutils findutils grep sed; BuildRequires systemd-rpm-macros" rpm_meta
 rpm_scripts() {
 	local s
 	s=$(rpm -qp --scripts "$RPM" 2>/dev/null)
