@@ -30,7 +30,7 @@ shellcheck_all() {
 	local rc=0 f
 	cd "$TOP" || return 1
 	for f in "$TOP/tools/nvmevirtctl" "$TOP/tools/build-packages" \
-		"$TOP/debian/nvmevirt-dkms.postinst" "$TOP/debian/nvmevirt-dkms.postrm" \
+		"$TOP/debian/nvmevirt-dkms.postinst" "$TOP/debian/nvmevirt-dkms.prerm" "$TOP/debian/nvmevirt-dkms.postrm" \
 		"$TOP"/tests/pkg/run "$TOP"/tests/pkg/lib/*.sh "$S"/rpm-*.sh; do
 		shellcheck -x "$f" || rc=1
 	done
@@ -121,20 +121,30 @@ deb_scripts() {
 	if ! grep -q '^DKMS_NAME=nvmevirt$' "$p/postinst" || ! grep -q '/usr/lib/dkms/common.postinst' "$p/postinst"; then
 		echo "postinst: no dkms build"; return 1
 	fi
-	grep -q 'deb-systemd-helper.*enable.*nvmevirt.service' "$p/postinst" || { echo "postinst: unit not enabled"; return 1; }
+	# dh_installsystemd --no-enable: the unit's state is recorded (for purge),
+	# it is re-enabled on upgrade only if it was enabled, never on install
+	if ! grep -q "deb-systemd-helper debian-installed 'nvmevirt.service'" "$p/postinst" ||
+	   ! grep -q "deb-systemd-helper update-state 'nvmevirt.service'" "$p/postinst" ||
+	   grep -n 'new installations run enable' "$p/postinst"; then
+		echo "postinst enables the unit on install"; return 1
+	fi
 	grep -q "deb-systemd-invoke start .*nvmevirt.service" "$p/postinst" || { echo "postinst: unit not started"; return 1; }
 	! grep -n 'restart' "$p/postinst" || { echo "postinst restarts the unit on upgrade"; return 1; }
 	grep -q 'update-grub' "$p/postinst" || { echo "postinst: no update-grub"; return 1; }
 	grep -q 'update-grub' "$p/postrm" || { echo "postrm: no update-grub"; return 1; }
 	grep -q 'rm -rf .*/var/lib/nvmevirt' "$p/postrm" || { echo "postrm: purge keeps /var/lib/nvmevirt"; return 1; }
-	# prerm: the unit stops (only on remove) before dkms removes the module
-	local stop dk
-	stop=$(grep -n 'deb-systemd-invoke stop .*nvmevirt.service' "$p/prerm" | cut -d: -f1)
-	dk=$(grep -n 'dkms remove' "$p/prerm" | head -n 1 | cut -d: -f1)
-	if [ -z "$stop" ] || [ -z "$dk" ] || [ "$stop" -ge "$dk" ]; then echo "prerm order:"; cat "$p/prerm"; return 1; fi
+	# prerm: on remove only, a stop whose failure fails the prerm, then the
+	# disable, then dkms removes the module (run: "deb scriptlets run")
+	local stop dis dk
+	stop=$(grep -n '! deb-systemd-invoke stop nvmevirt.service' "$p/prerm" | head -n 1 | cut -d: -f1)
+	dis=$(grep -n 'deb-systemd-helper disable nvmevirt.service' "$p/prerm" | head -n 1 | cut -d: -f1)
+	dk=$(grep -n 'dkms remove -m' "$p/prerm" | head -n 1 | cut -d: -f1)
+	if [ -z "$stop" ] || [ -z "$dis" ] || [ -z "$dk" ] || [ "$stop" -ge "$dis" ] || [ "$dis" -ge "$dk" ]; then
+		echo "prerm order:"; cat "$p/prerm"; return 1
+	fi
 	grep -q '"$1" = remove' "$p/prerm" || { echo "prerm stops on upgrade too"; return 1; }
 }
-check "deb scripts: dkms build, unit enabled+started (no restart on upgrade), stop before dkms remove, update-grub, purge" deb_scripts
+check "deb scripts: dkms build, unit not enabled but started (no restart on upgrade), stop before disable before dkms remove, update-grub, purge" deb_scripts
 
 Y=$S/rpm; mkdir -p "$Y/root"
 (cd "$Y/root" && rpm2cpio "$RPM" | cpio -idm --quiet)
@@ -195,3 +205,124 @@ one_version() {
 		grep -v '%changelog' | grep -v '^.*nvmevirt-dkms.spec:.*> - '
 }
 check "version $VERSION comes from VERSION only (deb, rpm, dkms.conf, nvmevirtctl)" one_version
+
+section "static: scriptlets run (stubbed commands)"
+# Each scriptlet runs as packaged, with the system paths it tests (systemd
+# running, grub.cfg, /lib/modules, the dkms hook, nvmevirtctl) pointed into
+# $R and the commands it runs replaced by stubs that log "NAME ARGS" to
+# $R/log.  A stub prints $R/out.NAME.ARG1 and exits with $R/rc.NAME.ARG1
+# (or $R/rc.NAME.ARG1.LASTARG) when those files exist.
+R=$S/run
+rm -rf "$R"; mkdir -p "$R/stubs" "$R/systemd-running"
+cat >"$R/stubs/.stub" <<'STUB'
+#!/bin/sh
+n=${0##*/}
+for last in "$@"; do :; done
+echo "$n $*" >>"$STUB_DIR/log"
+[ ! -f "$STUB_DIR/out.$n.${1:-}" ] || cat "$STUB_DIR/out.$n.${1:-}"
+[ ! -f "$STUB_DIR/rc.$n.${1:-}.${last:-}" ] || exit "$(cat "$STUB_DIR/rc.$n.${1:-}.${last:-}")"
+[ ! -f "$STUB_DIR/rc.$n.${1:-}" ] || exit "$(cat "$STUB_DIR/rc.$n.${1:-}")"
+exit 0
+STUB
+chmod +x "$R/stubs/.stub"
+for c in nvmevirtctl update-grub systemd-detect-virt deb-systemd-helper deb-systemd-invoke systemctl dkms \
+	common.postinst; do
+	ln -s .stub "$R/stubs/$c"
+done
+echo 1 >"$R/rc.systemd-detect-virt.--quiet" # not in a container
+# script NAME FILE: FILE with its system paths pointed into $R, as $R/NAME
+script() {
+	sed -e "s|/run/systemd/system|$R/systemd-running|g" -e "s|/boot/grub/grub.cfg|$R/grub.cfg|g" \
+		-e "s|/usr/lib/dkms/common.postinst|$R/stubs/common.postinst|g" -e "s|/lib/modules/|$R/modules/|g" \
+		-e "s|/usr/sbin/nvmevirtctl|$R/stubs/nvmevirtctl|g" -e "s|/usr/bin/systemctl|$R/stubs/systemctl|g" \
+		"$2" >"$R/$1"
+}
+# run SCRIPT ARGS...: a clean log and clean results, then SCRIPT's status
+run() {
+	local f=$1; shift
+	: >"$R/log"
+	env -u DPKG_ROOT STUB_DIR="$R" PATH="$R/stubs:$PATH" DPKG_MAINTSCRIPT_PACKAGE=nvmevirt-dkms \
+		sh "$R/$f" "$@" >"$R/stdout" 2>"$R/stderr"
+}
+reset_stubs() { rm -f "$R"/rc.* "$R"/out.*; echo 1 >"$R/rc.systemd-detect-virt.--quiet"; }
+# in_order PATTERN...: each fixed string is on a log line after the previous
+in_order() {
+	awk -v pats="$(printf '%s\n' "$@")" 'BEGIN { n = split(pats, p, "\n") }
+		i < n && index($0, p[i + 1]) { i++ } END { exit !(i == n) }' "$R/log" ||
+		{ echo "log, not in the order $*:"; cat "$R/log"; return 1; }
+}
+not_in_log() { ! grep -nF -- "$1" "$R/log" || { echo "unexpected: $1"; cat "$R/log"; return 1; }; }
+
+script deb-prerm "$X/DEBIAN/prerm"
+deb_prerm_run() {
+	reset_stubs
+	echo "nvmevirt/$VERSION: added" >"$R/out.dkms.status"
+	# the unit does not stop (device in use, image not saved): prerm fails
+	echo 1 >"$R/rc.deb-systemd-invoke.stop"
+	if run deb-prerm remove; then echo "prerm remove succeeded although the stop failed"; return 1; fi
+	grep -q 'did not stop.*not removing' "$R/stderr" || { echo "no message:"; cat "$R/stderr"; return 1; }
+	not_in_log "deb-systemd-helper disable" && not_in_log "dkms remove" || return 1
+	# it stops: stop, disable, dkms remove
+	rm -f "$R/rc.deb-systemd-invoke.stop"
+	run deb-prerm remove || { echo "prerm remove failed"; cat "$R/stderr"; return 1; }
+	in_order "deb-systemd-invoke stop nvmevirt.service" "deb-systemd-helper disable nvmevirt.service" \
+		"dkms remove -m nvmevirt -v $VERSION --all" || return 1
+	# upgrade: neither stopped nor disabled
+	run deb-prerm upgrade 99.0 || { echo "prerm upgrade failed"; return 1; }
+	not_in_log "deb-systemd-invoke stop" && not_in_log "disable" && in_order "dkms remove"
+}
+check "deb prerm: a failed stop fails the removal (nothing removed); else stop, disable, dkms remove; upgrade neither stops nor disables" deb_prerm_run
+
+script deb-postinst "$X/DEBIAN/postinst"
+deb_postinst_run() {
+	reset_stubs
+	touch "$R/grub.cfg"
+	# configured before the install: apply (boot loader, enable) before the start
+	echo 'memmap=1G$4G nvmev.memmap_start=4G nvmev.memmap_size=1G nvmev.cpus=2,3' >"$R/out.nvmevirtctl.bootargs"
+	run deb-postinst configure || { echo "postinst failed"; cat "$R/stderr"; return 1; }
+	in_order "nvmevirtctl bootargs" "nvmevirtctl apply" "common.postinst nvmevirt $VERSION" \
+		"deb-systemd-invoke start" || return 1
+	not_in_log "update-grub" || return 1
+	# a failed apply is reported, the installation goes on
+	echo 1 >"$R/rc.nvmevirtctl.apply"
+	run deb-postinst configure || { echo "postinst failed with a failed apply"; return 1; }
+	grep -q 'apply failed' "$R/stderr" || { echo "no message for a failed apply"; return 1; }
+	# not configured: update-grub only
+	rm -f "$R/out.nvmevirtctl.bootargs" "$R/rc.nvmevirtctl.apply"
+	run deb-postinst configure || { echo "postinst failed"; cat "$R/stderr"; return 1; }
+	in_order "nvmevirtctl bootargs" "update-grub" && not_in_log "nvmevirtctl apply"
+}
+check "deb postinst: a configured size -> nvmevirtctl apply before the unit starts; otherwise update-grub only" deb_postinst_run
+
+# the real deb-systemd-helper and systemctl on a root of their own
+deb_enablement() {
+	local r=$R/root wants
+	wants=$r/etc/systemd/system/multi-user.target.wants/nvmevirt.service
+	rm -rf "$r"; mkdir -p "$r/lib/systemd/system" "$r/etc/systemd/system" "$R/real"
+	cp "$X/root/lib/systemd/system/nvmevirt.service" "$r/lib/systemd/system/"
+	# postinst with every stub but deb-systemd-helper and systemctl
+	for c in "$R"/stubs/*; do case ${c##*/} in deb-systemd-helper|systemctl) ;; *) ln -sf "$c" "$R/real/" ;; esac; done
+	cp -a "$R/stubs/.stub" "$R/real/"
+	rrun() {
+		local f=$1; shift
+		: >"$R/log"
+		env DPKG_ROOT="$r" STUB_DIR="$R" PATH="$R/real:$PATH" DPKG_MAINTSCRIPT_PACKAGE=nvmevirt-dkms \
+			sh "$R/$f" "$@" >"$R/stdout" 2>"$R/stderr" || { echo "$f $* failed:"; cat "$R/stderr"; return 1; }
+	}
+	reset_stubs
+	echo "nvmevirt/$VERSION: added" >"$R/out.dkms.status"
+	rrun deb-postinst configure || return 1
+	if [ -e "$wants" ] || [ -L "$wants" ]; then echo "the install enabled the unit"; return 1; fi
+	grep -qx /etc/systemd/system/multi-user.target.wants/nvmevirt.service \
+		"$r/var/lib/systemd/deb-systemd-helper-enabled/nvmevirt.service.dsh-also" ||
+		{ echo "no deb-systemd-helper state (purge would leave the symlink)"; return 1; }
+	# what nvmevirtctl configure does
+	systemctl --root="$r" --quiet enable nvmevirt.service 2>/dev/null || { echo "systemctl --root enable failed"; return 1; }
+	[ -L "$wants" ] || { echo "systemctl enable made no symlink"; return 1; }
+	# an upgrade keeps it enabled, the removal takes the symlink away
+	rrun deb-postinst configure 0.0.1 || return 1
+	[ -L "$wants" ] || { echo "the upgrade disabled the unit"; return 1; }
+	rrun deb-prerm remove || return 1
+	[ ! -L "$wants" ] || { echo "the removal left $wants"; return 1; }
+}
+check "deb: installing does not enable the unit; systemctl enable's symlink survives an upgrade, goes on removal (deb-systemd-helper)" deb_enablement
