@@ -188,14 +188,19 @@ rpm_scripts() {
 	s=$(rpm -qp --scripts "$RPM" 2>/dev/null)
 	for w in "dkms add -m nvmevirt -v $VERSION --rpm_safe_upgrade" "dkms build -m nvmevirt -v $VERSION" \
 		"dkms install -m nvmevirt -v $VERSION" "dkms remove -m nvmevirt -v $VERSION --all --rpm_safe_upgrade" \
-		"preset nvmevirt.service" "disable --now nvmevirt.service" "nvmevirtctl remove-bootargs"; do
+		"preset nvmevirt.service" "disable --now nvmevirt.service" "nvmevirtctl remove-bootargs" \
+		'for kdir in /lib/modules/*/; do' '-k "$kver"' "systemctl stop nvmevirt.service" "nvmevirtctl apply"; do
 		printf '%s\n' "$s" | grep -qF -- "$w" || { echo "scriptlets lack: $w"; return 1; }
 	done
 	! printf '%s\n' "$s" | grep -E 'try-restart|restart nvmevirt' || { echo "restarts on upgrade"; return 1; }
-	# the unit stops before dkms removes the module
-	printf '%s\n' "$s" | awk '/disable --now/ { d = NR } /dkms remove/ { r = NR } END { exit !(d && r && d < r) }'
+	# %preun: the unit stops (a failure ends the scriptlet), is disabled,
+	# then dkms removes the module (run: "rpm scriptlets run")
+	printf '%s\n' "$s" | awk '/^preuninstall scriptlet/ { p = 1 } /^postuninstall scriptlet/ { p = 0 }
+		p && /systemctl stop nvmevirt.service/ && !s { s = NR } p && /exit 1/ && !e { e = NR }
+		p && /disable --now/ { d = NR } p && /dkms remove/ { r = NR }
+		END { exit !(s && e && d && r && s < e && e < d && d < r) }' || { echo "%preun order"; return 1; }
 }
-check "rpm scriptlets: dkms add/build/install, remove on uninstall, systemd preset/stop, no restart" rpm_scripts
+check "rpm scriptlets: dkms add/build/install for each kernel, remove on uninstall, stop (or refuse) before disable before dkms remove, apply, no restart" rpm_scripts
 one_version() {
 	grep -q "^nvmevirt ($VERSION)" "$B/work/nvmevirt-$VERSION/debian/changelog" || { echo "changelog"; return 1; }
 	[ "$(dpkg-deb -f "$DEB" Version)" = "$VERSION" ] || { echo "deb version"; return 1; }
@@ -326,3 +331,52 @@ deb_enablement() {
 	[ ! -L "$wants" ] || { echo "the removal left $wants"; return 1; }
 }
 check "deb: installing does not enable the unit; systemctl enable's symlink survives an upgrade, goes on removal (deb-systemd-helper)" deb_enablement
+
+script rpm-preun "$S/rpm-preuninstall.sh"
+rpm_preun_run() {
+	reset_stubs
+	echo 1 >"$R/rc.systemctl.stop"
+	if run rpm-preun 0; then echo "%preun succeeded although the stop failed"; return 1; fi
+	grep -q 'did not stop.*not removing' "$R/stderr" || { echo "no message:"; cat "$R/stderr"; return 1; }
+	not_in_log "disable" && not_in_log "dkms remove" && not_in_log "remove-bootargs" || return 1
+	rm -f "$R/rc.systemctl.stop"
+	run rpm-preun 0 || { echo "%preun failed"; cat "$R/stderr"; return 1; }
+	in_order "systemctl stop nvmevirt.service" "disable --now nvmevirt.service" "nvmevirtctl remove-bootargs" \
+		"dkms remove -m nvmevirt -v $VERSION --all --rpm_safe_upgrade" || return 1
+	run rpm-preun 1 || { echo "%preun on upgrade failed"; return 1; }
+	not_in_log "stop" && not_in_log "disable" && in_order "dkms remove"
+}
+check "rpm %preun: a failed stop refuses the erase (nothing removed); else stop, disable, remove-bootargs, dkms remove; upgrade neither" rpm_preun_run
+
+script rpm-post "$S/rpm-postinstall.sh"
+rpm_post_run() {
+	reset_stubs
+	rm -rf "$R/modules"
+	mkdir -p "$R/modules/6.1.0-9-amd64/build" "$R/modules/6.12.0-1-amd64/build" \
+		"$R/modules/5.10.0-3-amd64/build" "$R/modules/6.2.0-4-noheaders"
+	echo 10 >"$R/rc.dkms.build.6.12.0-1-amd64"
+	echo 77 >"$R/rc.dkms.build.5.10.0-3-amd64"
+	run rpm-post 1 || { echo "%post failed"; cat "$R/stderr"; return 1; }
+	in_order "dkms add -m nvmevirt -v $VERSION --rpm_safe_upgrade" "dkms build -m nvmevirt -v $VERSION -k 5.10.0-3-amd64" || return 1
+	in_order "dkms build -m nvmevirt -v $VERSION -k 6.1.0-9-amd64" "dkms install -m nvmevirt -v $VERSION -k 6.1.0-9-amd64" || return 1
+	in_order "dkms build -m nvmevirt -v $VERSION -k 6.12.0-1-amd64" || return 1
+	not_in_log "6.2.0-4-noheaders" && not_in_log "install -m nvmevirt -v $VERSION -k 6.12.0-1-amd64" &&
+		not_in_log "install -m nvmevirt -v $VERSION -k 5.10.0-3-amd64" || return 1
+	if ! grep -q 'not built for kernel 6.12.0-1-amd64' "$R/stderr" ||
+	   ! grep -q 'kernel 5.10.0-3-amd64 is not supported' "$R/stderr"; then
+		echo "messages:"; cat "$R/stderr"; return 1
+	fi
+}
+check "rpm %post: dkms build+install -k for every kernel with a build tree; a failure is reported, not fatal" rpm_post_run
+
+script rpm-posttrans "$S/rpm-posttrans.sh"
+rpm_posttrans_run() {
+	reset_stubs
+	echo 'memmap=1G$4G nvmev.memmap_start=4G nvmev.memmap_size=1G nvmev.cpus=2,3' >"$R/out.nvmevirtctl.bootargs"
+	run rpm-posttrans || { echo "%posttrans failed"; return 1; }
+	in_order "nvmevirtctl bootargs" "nvmevirtctl apply" || return 1
+	rm -f "$R/out.nvmevirtctl.bootargs"
+	run rpm-posttrans || { echo "%posttrans failed"; return 1; }
+	not_in_log "nvmevirtctl apply"
+}
+check "rpm %posttrans: a configured size -> nvmevirtctl apply; otherwise nothing" rpm_posttrans_run
