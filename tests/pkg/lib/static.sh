@@ -65,11 +65,15 @@ dkms_conf() {
 	grep -q '^MAKE\[0\]=.*KVER=\${kernelver}.*KDIR=\${kernel_source_dir}' "$f" || { echo "MAKE must pass the DKMS kernel"; return 1; }
 	grep -q '^BUILD_EXCLUSIVE_ARCH="^x86_64\$"' "$f" || { echo "BUILD_EXCLUSIVE_ARCH"; return 1; }
 	! grep -n 'uname' "$f" || { echo "uname in dkms.conf"; return 1; }
-	! grep -n '^CLEAN' "$f" || { echo "CLEAN is deprecated"; return 1; }
+	# CLEAN: the Makefile's modules_clean for the DKMS kernel, one line,
+	# nothing of tests/ (not shipped) or the running kernel
+	[ "$(grep '^CLEAN=' "$f")" = 'CLEAN="make modules_clean KVER=${kernelver} KDIR=${kernel_source_dir}"' ] ||
+		{ echo "CLEAN:"; grep -n '^CLEAN' "$f"; return 1; }
+	! grep '^CLEAN' "$f" | grep -n -e uname -e tests || { echo "CLEAN reaches tests/ or the running kernel"; return 1; }
 	# the file must be valid bash, as dkms sources it
 	bash -n "$f"
 }
-check "dkms.conf: nvmevirt/nvmev, updates/dkms, AUTOINSTALL, DKMS kernel, x86_64 only" dkms_conf
+check "dkms.conf: nvmevirt/nvmev, updates/dkms, AUTOINSTALL, DKMS kernel, CLEAN, x86_64 only" dkms_conf
 kernel_regex() {
 	local re k
 	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$TOP/dkms.conf")
@@ -231,7 +235,7 @@ exit 0
 STUB
 chmod +x "$R/stubs/.stub"
 for c in nvmevirtctl update-grub systemd-detect-virt deb-systemd-helper deb-systemd-invoke systemctl dkms \
-	common.postinst; do
+	common.postinst uname; do
 	ln -s .stub "$R/stubs/$c"
 done
 echo 1 >"$R/rc.systemd-detect-virt.--quiet" # not in a container
@@ -380,3 +384,35 @@ rpm_posttrans_run() {
 	not_in_log "nvmevirtctl apply"
 }
 check "rpm %posttrans: a configured size -> nvmevirtctl apply; otherwise nothing" rpm_posttrans_run
+
+# dkms.conf's CLEAN as dkms runs it: sourced with the kernel's variables,
+# evaluated in a build directory that holds what the package ships
+dkms_clean_run() {
+	local d=$R/dkms-build k=$R/kernel f
+	rm -rf "$d" "$k"; cp -a "$X/root/usr/src/nvmevirt-$VERSION" "$d"
+	products() {
+		mkdir -p "$d/src/model"
+		for f in main.o .main.o.cmd nvmev.ko nvmev.mod nvmev.mod.c nvmev.mod.o modules.order Module.symvers \
+			model/ctrl.o model/.ctrl.o.cmd; do
+			: >"$d/src/$f"
+		done
+	}
+	clean() {
+		(cd "$d" && kernelver=9.9.9-test kernel_source_dir=$1 && . ./dkms.conf &&
+			export PATH="$R/stubs:$PATH" STUB_DIR="$R" && eval "$CLEAN") >"$R/stdout" 2>&1 ||
+			{ echo "CLEAN failed:"; cat "$R/stdout"; return 1; }
+	}
+	reset_stubs; : >"$R/log"
+	# with the kernel's build tree: kbuild's clean of src/ there
+	mkdir -p "$k"
+	printf 'clean:\n\t@echo "kbuild clean M=$(M)" >>"$(STUB_DIR)/log"\n' >"$k/Makefile"
+	clean "$k" || return 1
+	grep -qx "kbuild clean M=$d/src" "$R/log" || { echo "no kbuild clean of src/ in $k:"; cat "$R/log"; return 1; }
+	# without it: the products go, the sources stay
+	products
+	clean "$R/no-such-kernel" || return 1
+	diff <(cd "$X/root/usr/src/nvmevirt-$VERSION" && find . | sort) <(cd "$d" && find . | sort) ||
+		{ echo "left after CLEAN (or sources removed)"; return 1; }
+	not_in_log "uname" || return 1
+}
+check "dkms.conf CLEAN: make modules_clean for the DKMS kernel (kbuild clean of src/, or the products removed), no uname" dkms_clean_run
