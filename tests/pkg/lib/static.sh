@@ -244,7 +244,7 @@ script() {
 	sed -e "s|/run/systemd/system|$R/systemd-running|g" -e "s|/boot/grub/grub.cfg|$R/grub.cfg|g" \
 		-e "s|/usr/lib/dkms/common.postinst|$R/stubs/common.postinst|g" -e "s|/lib/modules/|$R/modules/|g" \
 		-e "s|/usr/sbin/nvmevirtctl|$R/stubs/nvmevirtctl|g" -e "s|/usr/bin/systemctl|$R/stubs/systemctl|g" \
-		"$2" >"$R/$1"
+		-e "s|/sys/module/nvmev|$R/sys/module/nvmev|g" "$2" >"$R/$1"
 }
 # run SCRIPT ARGS...: a clean log and clean results, then SCRIPT's status
 run() {
@@ -253,7 +253,7 @@ run() {
 	env -u DPKG_ROOT STUB_DIR="$R" PATH="$R/stubs:$PATH" DPKG_MAINTSCRIPT_PACKAGE=nvmevirt-dkms \
 		sh "$R/$f" "$@" >"$R/stdout" 2>"$R/stderr"
 }
-reset_stubs() { rm -f "$R"/rc.* "$R"/out.*; echo 1 >"$R/rc.systemd-detect-virt.--quiet"; }
+reset_stubs() { rm -rf "$R"/rc.* "$R"/out.* "$R/sys"; echo 1 >"$R/rc.systemd-detect-virt.--quiet"; }
 # in_order PATTERN...: each fixed string is on a log line after the previous
 in_order() {
 	awk -v pats="$(printf '%s\n' "$@")" 'BEGIN { n = split(pats, p, "\n") }
@@ -271,8 +271,13 @@ deb_prerm_run() {
 	if run deb-prerm remove; then echo "prerm remove succeeded although the stop failed"; return 1; fi
 	grep -q 'did not stop.*not removing' "$R/stderr" || { echo "no message:"; cat "$R/stderr"; return 1; }
 	not_in_log "deb-systemd-helper disable" && not_in_log "dkms remove" || return 1
+	# the stop "succeeds" (systemctl does not report a failed ExecStop) but
+	# nvmev is still loaded: prerm fails
+	rm -f "$R/rc.deb-systemd-invoke.stop"; mkdir -p "$R/sys/module/nvmev"
+	if run deb-prerm remove; then echo "prerm remove succeeded with nvmev still loaded"; return 1; fi
+	not_in_log "deb-systemd-helper disable" && not_in_log "dkms remove" || return 1
 	# it stops: stop, disable, dkms remove
-	rm -f "$R/rc.deb-systemd-invoke.stop"
+	rm -rf "$R/sys"
 	run deb-prerm remove || { echo "prerm remove failed"; cat "$R/stderr"; return 1; }
 	in_order "deb-systemd-invoke stop nvmevirt.service" "deb-systemd-helper disable nvmevirt.service" \
 		"dkms remove -m nvmevirt -v $VERSION --all" || return 1
@@ -280,7 +285,7 @@ deb_prerm_run() {
 	run deb-prerm upgrade 99.0 || { echo "prerm upgrade failed"; return 1; }
 	not_in_log "deb-systemd-invoke stop" && not_in_log "disable" && in_order "dkms remove"
 }
-check "deb prerm: a failed stop fails the removal (nothing removed); else stop, disable, dkms remove; upgrade neither stops nor disables" deb_prerm_run
+check "deb prerm: a failed stop, or nvmev still loaded after it, fails the removal (nothing removed); else stop, disable, dkms remove; upgrade neither" deb_prerm_run
 
 script deb-postinst "$X/DEBIAN/postinst"
 deb_postinst_run() {
@@ -343,14 +348,18 @@ rpm_preun_run() {
 	if run rpm-preun 0; then echo "%preun succeeded although the stop failed"; return 1; fi
 	grep -q 'did not stop.*not removing' "$R/stderr" || { echo "no message:"; cat "$R/stderr"; return 1; }
 	not_in_log "disable" && not_in_log "dkms remove" && not_in_log "remove-bootargs" || return 1
-	rm -f "$R/rc.systemctl.stop"
+	# systemctl stop succeeds, but nvmev is still loaded
+	rm -f "$R/rc.systemctl.stop"; mkdir -p "$R/sys/module/nvmev"
+	if run rpm-preun 0; then echo "%preun succeeded with nvmev still loaded"; return 1; fi
+	not_in_log "disable" && not_in_log "dkms remove" && not_in_log "remove-bootargs" || return 1
+	rm -rf "$R/sys"
 	run rpm-preun 0 || { echo "%preun failed"; cat "$R/stderr"; return 1; }
 	in_order "systemctl stop nvmevirt.service" "disable --now nvmevirt.service" "nvmevirtctl remove-bootargs" \
 		"dkms remove -m nvmevirt -v $VERSION --all --rpm_safe_upgrade" || return 1
 	run rpm-preun 1 || { echo "%preun on upgrade failed"; return 1; }
 	not_in_log "stop" && not_in_log "disable" && in_order "dkms remove"
 }
-check "rpm %preun: a failed stop refuses the erase (nothing removed); else stop, disable, remove-bootargs, dkms remove; upgrade neither" rpm_preun_run
+check "rpm %preun: a failed stop, or nvmev still loaded after it, refuses the erase (nothing removed); else stop, disable, remove-bootargs, dkms remove; upgrade neither" rpm_preun_run
 
 script rpm-post "$S/rpm-postinstall.sh"
 rpm_post_run() {
