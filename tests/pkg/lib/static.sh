@@ -54,6 +54,42 @@ verify_unit() {
 }
 check "systemd-analyze verify nvmevirt.service: clean" verify_unit
 
+# the stop (the image's save) must end before systemd forces the power-off:
+# TimeoutStopSec= below the JobTimeoutSec= of every shutdown target
+to_sec() { # systemd time span (30min, 20min 30s, 90s, 90) -> seconds
+	local v=$1 t=0 n u
+	while [ -n "$v" ]; do
+		v=${v# }; n=${v%%[!0-9]*}; v=${v#"$n"}; u=${v%%[0-9 ]*}; v=${v#"$u"}
+		case $u in min) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; s|'') ;; *) echo "unit $u" >&2; return 1 ;; esac
+		t=$((t + n))
+	done
+	echo $t
+}
+stop_timeout() {
+	local stop job tg
+	stop=$(sed -n 's/^TimeoutStopSec=//p' "$TOP/systemd/nvmevirt.service")
+	stop=$(to_sec "$stop") || return 1
+	[ "$stop" -ge 600 ] || { echo "TimeoutStopSec=${stop}s is too short for a save"; return 1; }
+	for tg in poweroff reboot halt kexec; do
+		[ -f "/lib/systemd/system/$tg.target" ] || continue
+		job=$(sed -n 's/^JobTimeoutSec=//p' "/lib/systemd/system/$tg.target")
+		[ -n "$job" ] || continue
+		job=$(to_sec "$job") || return 1
+		echo "$tg.target: JobTimeoutSec=${job}s, TimeoutStopSec=${stop}s"
+		[ "$stop" -lt "$job" ] || { echo "the stop may be cut off by $tg.target"; return 1; }
+	done
+}
+check "nvmevirt.service: TimeoutStopSec below the JobTimeoutSec of poweroff/reboot.target" stop_timeout
+udev_rule() {
+	local f=$TOP/udev/60-nvmevirt.rules
+	grep -qx 'ATTRS{model}!="nvmevirt \*", GOTO="nvmevirt_end"' "$f" || { echo "model match"; return 1; }
+	grep -qx 'TEST!="/run/nvmevirt/ready", ENV{SYSTEMD_READY}="0"' "$f" || { echo "readiness"; return 1; }
+	grep -q 'ready' "$TOP/tools/nvmevirtctl" || return 1
+	# every GOTO has its LABEL
+	[ "$(grep -c 'GOTO="nvmevirt_end"' "$f")" -ge 1 ] && grep -qx 'LABEL="nvmevirt_end"' "$f"
+}
+check "udev rule: nvmevirt namespaces not ready for systemd until /run/nvmevirt/ready" udev_rule
+
 section "static: dkms.conf"
 dkms_conf() {
 	local f=$TOP/dkms.conf
@@ -94,7 +130,7 @@ deb_files() {
 	local l f
 	l=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 	for f in ./etc/default/nvmevirt ./etc/default/grub.d/nvmevirt.cfg ./etc/modprobe.d/nvmevirt.conf \
-		./lib/systemd/system/nvmevirt.service ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz \
+		./lib/systemd/system/nvmevirt.service ./lib/udev/rules.d/60-nvmevirt.rules ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz \
 		"./usr/src/nvmevirt-$VERSION/dkms.conf" "./usr/src/nvmevirt-$VERSION/Makefile" \
 		"./usr/src/nvmevirt-$VERSION/VERSION" "./usr/src/nvmevirt-$VERSION/src/Kbuild" \
 		./usr/share/doc/nvmevirt-dkms/copyright; do
@@ -155,7 +191,7 @@ Y=$S/rpm; mkdir -p "$Y/root"
 rpm_files() {
 	local l f
 	l=$(rpm -qpl "$RPM" 2>/dev/null)
-	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service \
+	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service /usr/lib/udev/rules.d/60-nvmevirt.rules \
 		/usr/sbin/nvmevirtctl "/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
 		printf '%s\n' "$l" | grep -qxF "$f" || { echo "missing $f"; return 1; }
 	done

@@ -52,7 +52,7 @@ else
 	printf '%s\n' "$out" | tail -n 5 | sed 's/^/      | /'
 	st=$SYS/stubtree
 	rm -rf "$st"; mkdir -p "$st"
-	for f in Makefile VERSION dkms.conf debian rpm systemd etc modprobe.d tools docs; do cp -a "$TOP/$f" "$st/"; done
+	for f in Makefile VERSION dkms.conf debian rpm systemd udev etc modprobe.d tools docs; do cp -a "$TOP/$f" "$st/"; done
 	cp -a "$HERE/stub/src" "$st/src"
 	if out=$("$TOP/tools/build-packages" --tree "$st" --out "$SYS/stub-out" deb 2>&1); then
 		SYSDEB=$SYS/stub-out/$(basename "$DEB")
