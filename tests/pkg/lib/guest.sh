@@ -55,7 +55,7 @@ stage1() {
 		res "FAIL apt install ./nvmevirt-dkms_${V}_all.deb"
 	fi
 	t "dkms status: nvmevirt/$V installed for the guest kernel $K" \
-		sh -c "dkms status nvmevirt | tee /dev/stderr | grep -q 'nvmevirt/$V, $K, x86_64: installed'"
+		sh -c "dkms status nvmevirt | tee -a /dev/stderr | grep -q 'nvmevirt/$V, $K, x86_64: installed'"
 	t "nvmev.ko in /lib/modules/$K/updates/dkms with vermagic $K" \
 		sh -c "modinfo -F vermagic /lib/modules/$K/updates/dkms/nvmev.ko* | grep -q '^$K '"
 	t "modinfo nvmev: version $V (or stub)" sh -c "v=\$(modinfo -F version nvmev); echo \$v; [ \"\$v\" = '$V' ] || [ \"\$v\" = stub ]"
@@ -73,19 +73,20 @@ stage1() {
 	t "configure --size 1800M refused on a 2 GiB guest, nothing changed" \
 		sh -c '! nvmevirtctl configure --size 1800M && cmp /etc/default/nvmevirt '$P'/conf.before'
 	# the image lives on its own file system (the second disk, vdb),
-	# mounted late: nofail, and a short device timeout for stage 4, which
+	# mounted late: nofail, and a bounded device timeout for stage 4, which
 	# boots without that disk
 	t "image file system: ext4 on /dev/vdb, in fstab with nofail, mounted on /srv/img" sh -c '
-		mkfs.ext4 -q -L nvimg /dev/vdb && mkdir -p /srv/img /srv/nv /mnt/hand &&
-		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=15s 0 2" >>/etc/fstab &&
+		mkfs.ext4 -q -L nvimg /dev/vdb && udevadm settle && test -e /dev/disk/by-label/nvimg &&
+		mkdir -p /srv/img /srv/nv /mnt/hand &&
+		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=120s 0 2" >>/etc/fstab &&
 		systemctl daemon-reload && mount /srv/img && mountpoint -q /srv/img'
 	t "configure --size 256M --image /srv/img/disk.img (auto start, auto CPUs): says reboot" \
-		sh -c 'nvmevirtctl configure --size 256M --image /srv/img/disk.img | tee /dev/stderr | grep -q "Reboot"'
+		sh -c 'nvmevirtctl configure --size 256M --image /srv/img/disk.img | tee -a /dev/stderr | grep -q "Reboot"'
 	t "configure enabled nvmevirt.service" systemctl is-enabled nvmevirt.service
 	t "configure wrote the drop-in: RequiresMountsFor=/srv/img, and systemd has it" sh -c '
 		cat /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
 		grep -qx "RequiresMountsFor=/srv/img" /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
-		systemctl show -P RequiresMountsFor nvmevirt.service | tee /dev/stderr | grep -qw /srv/img &&
+		systemctl show -P RequiresMountsFor nvmevirt.service | tee -a /dev/stderr | grep -qw /srv/img &&
 		systemctl show -P After nvmevirt.service | grep -qw srv-img.mount'
 	t "status before the reboot: MISMATCH, exit 1" sh -c 'nvmevirtctl status; [ $? -eq 1 ] && nvmevirtctl status | grep -q MISMATCH'
 	t "update-grub (run by configure) wrote the reservation into grub.cfg" \
@@ -112,7 +113,7 @@ stage2() {
 	t "/dev/nvme0n1 exists" test -b /dev/nvme0n1
 	t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status'
 	t "udev: the namespace is ready for systemd (no SYSTEMD_READY=0 after start)" sh -c '
-		test -e /run/nvmevirt/ready && udevadm info -q property /dev/nvme0n1 | tee /dev/stderr | grep -q "^ID_MODEL=nvmevirt" &&
+		test -e /run/nvmevirt/ready && udevadm info -q property /dev/nvme0n1 | tee -a /dev/stderr | grep -q "^ID_MODEL=nvmevirt" &&
 		! udevadm info -q property /dev/nvme0n1 | grep -q "^SYSTEMD_READY=0"'
 	t "ext4 on /dev/nvme0n1 in fstab (nofail), mounted on /srv/nv and by hand on /mnt/hand; 64 MiB file" sh -c "
 		mkfs.ext4 -q -L nvdata /dev/nvme0n1 && udevadm settle &&
@@ -144,7 +145,7 @@ stage2() {
 		journalctl -u nvmevirt --no-pager | grep -q 'picked it up again' &&
 		mountpoint -q /srv/nv && sha256sum </srv/nv/data.bin | cmp - $P/data.sha"
 	t "the adopting start ordered srv-nv.mount after nvmevirt.service (runtime drop-in)" sh -c '
-		cat /run/systemd/system/srv-nv.mount.d/50-nvmevirt.conf && systemctl show -P After srv-nv.mount | tee /dev/stderr | grep -qw nvmevirt.service'
+		cat /run/systemd/system/srv-nv.mount.d/50-nvmevirt.conf && systemctl show -P After srv-nv.mount | tee -a /dev/stderr | grep -qw nvmevirt.service'
 	echo "== restart while mounted" >>"$LOG"
 	systemctl restart nvmevirt.service >>"$LOG" 2>&1; rc=$?
 	if systemctl is-active --quiet nvmevirt.service && mountpoint -q /srv/nv && sha256sum </srv/nv/data.bin | cmp -s - $P/data.sha &&
@@ -203,7 +204,7 @@ stage3() {
 			res "FAIL installed linux-headers-$KVER2"
 		fi
 		t "DKMS built and installed nvmev for $KVER2 on its own" \
-			sh -c "dkms status nvmevirt | tee /dev/stderr | grep -q 'nvmevirt/$V, $KVER2, x86_64: installed' && modinfo -F vermagic /lib/modules/$KVER2/updates/dkms/nvmev.ko* | grep -q '^$KVER2 '"
+			sh -c "dkms status nvmevirt | tee -a /dev/stderr | grep -q 'nvmevirt/$V, $KVER2, x86_64: installed' && modinfo -F vermagic /lib/modules/$KVER2/updates/dkms/nvmev.ko* | grep -q '^$KVER2 '"
 	else
 		res "FAIL no second kernel headers to install"
 	fi
@@ -217,9 +218,9 @@ stage4() {
 	systemctl status nvmevirt --no-pager >>"$LOG" 2>&1
 	t "nvmevirt.service did not start (its image mount failed): no empty device" sh -c '
 		! systemctl is-active --quiet nvmevirt.service && ! grep -q "^nvmev " /proc/modules && ! test -e /dev/nvme0n1 &&
-		systemctl show -P Result srv-img.mount | tee /dev/stderr | grep -qv success'
+		systemctl show -P Result srv-img.mount | tee -a /dev/stderr | grep -qv success'
 	t "nvmevirtctl start by hand refuses too: the image was saved before; nothing loaded" sh -c '
-		! nvmevirtctl start 2>&1 | tee /dev/stderr | grep -q "ready" && nvmevirtctl start 2>&1 | grep -q "was saved before" &&
+		! nvmevirtctl start 2>&1 | tee -a /dev/stderr | grep -q "ready" && nvmevirtctl start 2>&1 | grep -q "was saved before" &&
 		! grep -q "^nvmev " /proc/modules && ! test -e /srv/img/disk.img'
 }
 
