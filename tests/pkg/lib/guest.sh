@@ -76,7 +76,8 @@ stage1() {
 	# mounted late: nofail, and a bounded device timeout for stage 4, which
 	# boots without that disk
 	t "image file system: ext4 on /dev/vdb, in fstab with nofail, mounted on /srv/img" sh -c '
-		mkfs.ext4 -q -L nvimg /dev/vdb && udevadm settle && test -e /dev/disk/by-label/nvimg &&
+		mkfs.ext4 -q -L nvimg /dev/vdb && udevadm trigger --settle /dev/vdb &&
+		ls -l /dev/disk/by-label/ && test -e /dev/disk/by-label/nvimg &&
 		mkdir -p /srv/img /srv/nv /mnt/hand &&
 		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=120s 0 2" >>/etc/fstab &&
 		systemctl daemon-reload && mount /srv/img && mountpoint -q /srv/img'
@@ -116,7 +117,8 @@ stage2() {
 		test -e /run/nvmevirt/ready && udevadm info -q property /dev/nvme0n1 | tee -a /dev/stderr | grep -q "^ID_MODEL=nvmevirt" &&
 		! udevadm info -q property /dev/nvme0n1 | grep -q "^SYSTEMD_READY=0"'
 	t "ext4 on /dev/nvme0n1 in fstab (nofail), mounted on /srv/nv and by hand on /mnt/hand; 64 MiB file" sh -c "
-		mkfs.ext4 -q -L nvdata /dev/nvme0n1 && udevadm settle &&
+		mkfs.ext4 -q -L nvdata /dev/nvme0n1 && udevadm trigger --settle /dev/nvme0n1 &&
+		test -e /dev/disk/by-label/nvdata &&
 		echo 'LABEL=nvdata /srv/nv ext4 nofail 0 2' >>/etc/fstab && systemctl daemon-reload &&
 		mount /srv/nv && mount /dev/nvme0n1 /mnt/hand &&
 		head -c 67108864 /dev/urandom >/srv/nv/data.bin && sha256sum </srv/nv/data.bin >$P/data.sha && sync"
