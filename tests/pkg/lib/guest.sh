@@ -47,17 +47,7 @@ unit_prop() { systemctl show -P "$1" nvmevirt.service; }
 # ---------------------------------------------------------------- stage 1
 stage1() {
 	t "this boot has no reservation" sh -c '! grep -q memmap= /proc/cmdline'
-	# Under QEMU TCG this guest's systemd cannot set up systemd-udevd's
-	# mount namespace (ProtectHostname: EBUSY on /proc/sys/kernel/
-	# domainname), so udevd never starts and no device unit, by-label link
-	# or udev rule works. A drop-in for this test guest (kept for the later
-	# boots) runs it without the namespace.
-	t "test guest: systemd-udevd runs (its namespace sandbox off)" sh -c '
-		mkdir -p /etc/systemd/system/systemd-udevd.service.d &&
-		printf "[Service]\nProtectHostname=no\nPrivateMounts=no\n" >/etc/systemd/system/systemd-udevd.service.d/pkgtest.conf &&
-		systemctl daemon-reload && systemctl reset-failed systemd-udevd &&
-		systemctl restart systemd-udevd && systemctl is-active systemd-udevd &&
-		udevadm trigger && udevadm settle -t 120'
+	t "test guest: systemd-udevd runs" systemctl is-active systemd-udevd
 	snapshot >$P/before.list
 	echo "== apt install" >>"$LOG"
 	if timed apt-get install -y --no-install-recommends "$S/nvmevirt-dkms_${V}_all.deb" >>"$LOG" 2>&1; then
@@ -293,7 +283,7 @@ stage5() {
 	# test's own mount points
 	abi=$(echo "${KVER2%-amd64}" | sed 's/\./\\./g')
 	comm -13 $P/before.list $P/after.list | grep -v -E \
-		"^/usr/src/linux-headers-$abi-|^/usr/share/doc/linux-headers-$abi-|^(/usr)?/lib/modules/$abi-amd64(/build|/source|/updates|/updates/dkms)?\$|^(/usr)?/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd)/|^/var/lib/dkms/mok\.(key|pub)\$|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache\$|^/root/|^/var/tmp/|^/boot/grub/grub\.cfg|^/srv/(img|nv)\$|^/etc/fstab\$|^/etc/systemd/system/systemd-udevd\.service\.d(/pkgtest\.conf)?\$" >$P/leftover
+		"^/usr/src/linux-headers-$abi-|^/usr/share/doc/linux-headers-$abi-|^(/usr)?/lib/modules/$abi-amd64(/build|/source|/updates|/updates/dkms)?\$|^(/usr)?/lib/modules/[^/]+/modules\.|^/var/lib/(dpkg|apt|systemd)/|^/var/lib/dkms/mok\.(key|pub)\$|^/var/cache/|^/var/log/|^/etc/ld\.so\.cache\$|^/root/|^/var/tmp/|^/boot/grub/grub\.cfg|^/srv/(img|nv)\$|^/etc/fstab\$" >$P/leftover
 	t "after purge: nothing new on the disk but unrelated state (dpkg, logs, headers)" sh -c "cat $P/leftover; [ ! -s $P/leftover ]"
 }
 

@@ -90,7 +90,10 @@ boot() {
 	local -a vdb=(-drive "file=$SYS/imgdisk.qcow2,if=virtio,format=qcow2,cache=unsafe")
 	[ "$stage" != 4 ] || vdb=()
 	t=$(date +%s)
-	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max,-svm \
+	# -cpu Haswell-v4, not max: with "max", QEMU 7.2's TCG garbles the
+	# guest kernel's /proc/self/mountinfo (mount points read "xxx"), so
+	# systemd loses track of mounts and systemd-udevd cannot start
+	timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu Haswell-v4 \
 		-smp $SMP -m 2G -display none -monitor none -serial "file:$log" -no-reboot -nic none \
 		-drive "file=$SYS/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" "${vdb[@]}" \
 		-fsdev "local,id=fs0,path=$SHARE,security_model=none" -device virtio-9p-pci,fsdev=fs0,mount_tag=host \
