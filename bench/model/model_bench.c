@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "ctrl.h"
-#include "timing.h"
+#include "media_optane.h"
 
 #define HOST_BASE	0x100000000ull	/* fake bus address of host memory */
 #define HOST_SIZE	(16u << 20)

@@ -58,6 +58,8 @@ static void ctrl_teardown_queues(struct nvmev_ctrl *c)
  */
 void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 {
+	u32 i;
+
 	c->ready = false;
 	nvmev_queues_drain(c);
 	ctrl_teardown_queues(c);
@@ -68,8 +70,12 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	c->aer_pending = 0;
 	c->aer_masked = 0;
 	nvmev_admin_init(c);
-	if (c->cfg.timing->ops->reset)
-		c->cfg.timing->ops->reset(c->cfg.timing);
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_timing *t = c->ns[i].timing;
+
+		if (c->ns[i].cmd_set && t->ops->reset)
+			t->ops->reset(t);
+	}
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 }
 
@@ -100,7 +106,8 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 	struct nvmev_sq *sq = &c->sqs[0];
 	struct nvmev_cq *cq = &c->cqs[0];
 
-	if (NVME_CC_MPS(cc) != 0 || NVME_CC_AMS(cc) != 0 || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM) {
+	if (NVME_CC_MPS(cc) != 0 || NVME_CC_AMS(cc) != 0 ||
+	    (NVME_CC_CSS(cc) != NVME_CC_CSS_NVM && NVME_CC_CSS(cc) != NVME_CC_CSS_CSI)) {
 		nvmev_plat_log(c->plat, NVMEV_LOG_WARN,
 			       "enable with unsupported CC 0x%x (MPS, AMS or CSS)", cc);
 		return false;
@@ -295,15 +302,36 @@ bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c)
 	return c->del_sqid && !nvmev_sq_idle(&c->sqs[c->del_sqid]);
 }
 
+/* Check one namespace's configuration and set it up as NSID @nsid. */
+static int ns_init(struct nvmev_ns *ns, const struct nvmev_ns_config *nc, u32 nsid)
+{
+	if ((nc->lba_shift != 9 && nc->lba_shift != 12) || nc->size < (1ull << nc->lba_shift) ||
+	    !nc->timing || !nc->dealloc || !nc->data)
+		return -1;
+	ns->cmd_set = nc->cmd_set;
+	ns->timing = nc->timing;
+	ns->nsid = nsid;
+	ns->lba_shift = nc->lba_shift;
+	ns->nr_blocks = nc->size >> nc->lba_shift;
+	ns->size = ns->nr_blocks << nc->lba_shift;
+	ns->data = nc->data;
+	ns->dealloc = nc->dealloc;
+	/* a new namespace reads as zeroes, whatever the memory held before */
+	ns->cmd_set->init_ns(ns);
+	return 0;
+}
+
 int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 		    struct nvmev_worker **workers)
 {
+	struct nvmev_ns_config one = {
+		.cmd_set = nvmev_cmd_set_default(), .timing = cfg->timing, .data = cfg->storage,
+		.size = cfg->storage_size, .dealloc = cfg->dealloc, .lba_shift = cfg->lba_shift,
+	};
 	u16 i;
 
 	if (!cfg->nr_workers || cfg->nr_workers > NVMEV_MAX_WORKERS ||
-	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES ||
-	    (cfg->lba_shift != 9 && cfg->lba_shift != 12) ||
-	    cfg->storage_size < (1ull << cfg->lba_shift) || !cfg->timing || !cfg->dealloc)
+	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES)
 		return -1;
 
 	memset(c, 0, sizeof(*c));
@@ -312,14 +340,18 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	c->bar = cfg->bar;
 	c->dbs = (u32 *)(cfg->bar + NVME_REG_DBS);
 
-	c->ns.nsid = 1;
-	c->ns.lba_shift = cfg->lba_shift;
-	c->ns.nr_blocks = cfg->storage_size >> cfg->lba_shift;
-	c->ns.size = c->ns.nr_blocks << cfg->lba_shift;
-	c->ns.data = cfg->storage;
-	c->ns.dealloc = cfg->dealloc;
-	/* a new namespace reads as zeroes, whatever the memory held before */
-	memset(c->ns.dealloc, 0xff, nvmev_dealloc_words(c->ns.nr_blocks) * 8);
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		if (!cfg->ns[i].cmd_set)
+			continue;
+		if (ns_init(&c->ns[i], &cfg->ns[i], i + 1u))
+			return -1;
+		c->nr_ns++;
+	}
+	if (!c->nr_ns) {
+		if (ns_init(&c->ns[0], &one, 1))
+			return -1;
+		c->nr_ns = 1;
+	}
 
 	for (i = 0; i < cfg->nr_workers; i++) {
 		struct nvmev_worker *w = workers[i];
@@ -343,7 +375,7 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 			(u32)(NVME_CAP_MQES(NVMEV_MAX_QUEUE_ENTRIES - 1) | NVME_CAP_CQR |
 			      NVME_CAP_TO(CAP_TO_500MS)));
 	nvmev_set_reg32(c, NVME_REG_CAP + 4,
-			(u32)((NVME_CAP_DSTRD(0) | NVME_CAP_CSS_NVM | NVME_CAP_MPSMIN(0) |
+			(u32)((NVME_CAP_DSTRD(0) | NVME_CAP_CSS_NVM | NVME_CAP_CSS_CSI | NVME_CAP_MPSMIN(0) |
 			       NVME_CAP_MPSMAX(0)) >> 32));
 	nvmev_set_reg32(c, NVME_REG_VS, NVME_VS(1, 4, 0));
 	return 0;

@@ -13,6 +13,7 @@
 
 #include "nvme.h"
 #include "timing.h"
+#include "cmdset.h"
 
 #define NVMEV_PAGE_SHIFT	12
 #define NVMEV_PAGE_SIZE		(1u << NVMEV_PAGE_SHIFT)
@@ -44,6 +45,9 @@
 #define NVMEV_DMSL		(1u << 22)	/* blocks per range and per command */
 /* Shutdown: how long fetched commands may take to complete (< CAP.TO). */
 #define NVMEV_SHUTDOWN_NS	1000000000ull
+/* Namespaces per controller: NSIDs 1..NVMEV_MAX_NS (Identify NN). */
+#define NVMEV_MAX_NS		16
+#define NVMEV_NO_NS		0xff	/* nvmev_req.ns_idx of a command without one */
 
 struct nvmev_ctrl;
 
@@ -59,13 +63,16 @@ struct nvmev_req {
 	u32 bytes;		/* data length */
 	u32 cdw10;
 	u32 cdw11;
-	u32 result;
+	u32 result;		/* completion DW0 */
+	u32 result1;		/* completion DW1 */
 	u32 epoch;
 	u16 sqid;
 	u16 cqid;
 	u16 cid;
 	u16 status;
 	u8 opcode;
+	u8 ns_idx;		/* c->ns[ns_idx], or NVMEV_NO_NS */
+	u8 dir;			/* enum nvmev_dir, for the statistics */
 };
 
 struct nvmev_cq {
@@ -103,17 +110,31 @@ struct nvmev_sq {
 };
 
 /*
- * A namespace. Its data sits at its logical place in @data; @dealloc has a
+ * A namespace, of one I/O command set (@cmd_set) with its own media model
+ * (@timing). Its data sits at its logical place in @data; @dealloc has a
  * bit per block, set while the block is deallocated (reads return zeroes
- * without looking at @data). A new namespace is all deallocated.
+ * without looking at @data). A new namespace is all deallocated. A slot
+ * whose @cmd_set is NULL is an inactive NSID.
  */
 struct nvmev_ns {
+	const struct nvmev_cmd_set *cmd_set;
+	struct nvmev_timing *timing;
 	u32 nsid;
 	u32 lba_shift;
 	u64 nr_blocks;
 	u8 *data;
 	u64 *dealloc;
 	u64 size;
+};
+
+/* One namespace as the host glue describes it (nvmev_config.ns). */
+struct nvmev_ns_config {
+	const struct nvmev_cmd_set *cmd_set;	/* NULL: the NSID is inactive */
+	struct nvmev_timing *timing;
+	u8 *data;
+	u64 size;		/* bytes of @data */
+	u64 *dealloc;		/* nvmev_dealloc_words(blocks) words; the model fills it */
+	u32 lba_shift;		/* 9 or 12 */
 };
 
 /* Words of the deallocation map of @nr_blocks blocks. */
@@ -187,10 +208,17 @@ struct nvmev_worker {
 
 struct nvmev_config {
 	u8 *bar;		/* NVMEV_BAR_REGS_SIZE bytes of BAR0 */
+	/* ns[i] is NSID i + 1; at least one must be active */
+	struct nvmev_ns_config ns[NVMEV_MAX_NS];
+	/*
+	 * Shorthand for a controller with one namespace of the default
+	 * command set (used when no ns[] entry is active): NSID 1 on
+	 * @storage, with @timing.
+	 */
 	u8 *storage;
 	u64 storage_size;
-	u64 *dealloc;		/* nvmev_dealloc_words(blocks) words; the model fills it */
-	u32 lba_shift;		/* 9 or 12 */
+	u64 *dealloc;
+	u32 lba_shift;
 	u16 max_io_queues;
 	u16 nr_workers;
 	u16 cntlid;
@@ -216,6 +244,7 @@ struct nvmev_features {
 	u16 nr_io_sq;		/* granted, 1's based; 0 before Set Features */
 	u16 nr_io_cq;
 	u32 write_atomicity;
+	u32 iocs_profile;	/* I/O Command Set Profile: combination index */
 	u32 iv_cd[(NVMEV_NR_VECTORS + 31) / 32];	/* coalescing disabled, per vector */
 };
 
@@ -262,7 +291,8 @@ struct nvmev_ctrl {
 	struct nvmev_error_entry errors[NVMEV_ERROR_LOG_ENTRIES];
 	u32 next_error;
 	u16 temperature_k;	/* written by the host glue at any time */
-	struct nvmev_ns ns;
+	struct nvmev_ns ns[NVMEV_MAX_NS];
+	u8 nr_ns;		/* active namespaces */
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 
@@ -309,7 +339,7 @@ void nvmev_record_error(struct nvmev_ctrl *c, u16 sqid, u16 cid, u16 status, u32
 bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq);
 void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req);
 bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
-		   u16 status, u32 dw0);
+		   u16 status, u32 dw0, u32 dw1);
 bool nvmev_cq_has_room(struct nvmev_ctrl *c, struct nvmev_cq *cq);
 void nvmev_cq_refresh_head(struct nvmev_ctrl *c, struct nvmev_cq *cq);
 bool nvmev_ring_push(struct nvmev_ring *r, const struct nvmev_req *req);
@@ -322,6 +352,14 @@ void nvmev_worker_error(struct nvmev_worker *w, const struct nvmev_req *req);
 void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
+
+/* The active namespace @nsid, or NULL (inactive or out of range). */
+static inline struct nvmev_ns *nvmev_ns_get(struct nvmev_ctrl *c, u32 nsid)
+{
+	if (nsid == 0 || nsid > NVMEV_MAX_NS || !c->ns[nsid - 1].cmd_set)
+		return NULL;
+	return &c->ns[nsid - 1];
+}
 
 /* Read a controller register / doorbell as the host left it. */
 static inline u32 nvmev_reg32(const struct nvmev_ctrl *c, u32 off)

@@ -75,6 +75,8 @@ enum nvme_status {
 	NVME_SC_CMD_SEQ_ERROR		= 0x0c,
 	NVME_SC_SGL_INVALID_DESC	= 0x11,
 	NVME_SC_PRP_OFFSET_INVALID	= 0x13,
+	NVME_SC_IOCS_NOT_SUPPORTED	= 0x29,
+	NVME_SC_IOCS_COMBINATION_REJECTED = 0x2b,
 	NVME_SC_LBA_RANGE		= 0x80,
 	NVME_SC_CAP_EXCEEDED		= 0x81,
 	NVME_SC_NS_NOT_READY		= 0x82,
@@ -125,12 +127,15 @@ enum nvme_cns {
 	NVME_CNS_CS_CTRL		= 0x06,
 	NVME_CNS_CS_NS_ACTIVE_LIST	= 0x07,
 	NVME_CNS_NS_CS_INDEP		= 0x08,
+	NVME_CNS_IOCS			= 0x1c,	/* I/O command set data structure */
 };
 
 #define NVME_CSI_NVM		0
 
 /* Namespace identification descriptor types */
+#define NVME_NIDT_EUI64		0x01
 #define NVME_NIDT_NGUID		0x02
+#define NVME_NIDT_UUID		0x03
 #define NVME_NIDT_CSI		0x04
 
 /* Log page identifiers */
@@ -153,6 +158,7 @@ enum nvme_feature_id {
 	NVME_FEAT_IRQ_CONFIG		= 0x09,
 	NVME_FEAT_WRITE_ATOMIC		= 0x0a,
 	NVME_FEAT_ASYNC_EVENT		= 0x0b,
+	NVME_FEAT_IOCS_PROFILE		= 0x19,
 };
 
 /* Asynchronous event types and information */

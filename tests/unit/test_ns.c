@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Several namespaces on one controller, and the I/O command set plumbing
+ * (CAP.CSS, CC.CSS, Identify CNS 05h-08h and 1Ch, the I/O Command Set
+ * Profile feature, the effects log per CSI).
+ */
+#include <string.h>
+
+#include "th.h"
+
+#define DNR NVME_STATUS_DNR
+#define MiB (1u << 20)
+
+/* NSIDs 1, 2 and 5: 4 MiB of 512 B blocks, 8 MiB and 2 MiB of 4 KiB blocks */
+static const u64 sizes[NVMEV_MAX_NS] = { 4 * MiB, 8 * MiB, 0, 0, 2 * MiB };
+static const u32 shifts[NVMEV_MAX_NS] = { 9, 12, 0, 0, 12 };
+
+static u16 admin(struct th *t, u8 opc, u32 nsid, u32 dw10, u32 dw11, u32 dw14, u64 buf, u32 *dw0)
+{
+	struct nvme_sqe c;
+
+	sqe_init(&c, opc, 7, nsid);
+	c.dw[6] = (u32)buf;
+	c.dw[7] = (u32)(buf >> 32);
+	c.dw[10] = dw10;
+	c.dw[11] = dw11;
+	c.dw[14] = dw14;
+	return th_admin(t, &c, dw0);
+}
+
+static u16 identify(struct th *t, u8 cns, u32 nsid, u8 csi, u64 buf)
+{
+	memset(host_ptr(buf), 0xee, 4096);
+	return admin(t, NVME_ADMIN_IDENTIFY, nsid, cns, (u32)csi << 24, 0, buf, NULL);
+}
+
+static bool zeroes(const u8 *p, u32 n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+static void setup(struct th *t)
+{
+	th_init_ns(t, sizes, shifts, NULL, 0x1234);
+	CHECK(th_enable_css(t, NVME_CC_CSS_CSI));
+	CHECK(th_create_io_pair(t, 1, 64));
+}
+
+static u16 rw(struct th *t, u8 opc, u32 nsid, u64 slba, u32 nlb, u64 buf)
+{
+	struct nvme_sqe c;
+
+	sqe_rw(&c, opc, slba, nlb, buf);
+	c.dw[1] = nsid;
+	return th_io(t, 1, &c);
+}
+
+UNIT_TEST(ns_identify_several)
+{
+	struct th t;
+	u64 buf;
+	u8 *id;
+
+	setup(&t);
+	buf = host_alloc(4096);
+	id = host_ptr(buf);
+	CHECK_EQ(t.c->nr_ns, 3);
+
+	CHECK_EQ(identify(&t, NVME_CNS_CTRL, 0, 0, buf), 0);
+	CHECK_EQ(nvme_get32(id, 516), NVMEV_MAX_NS);			/* NN */
+	CHECK_EQ(nvme_get64(id, 280), 14ull * MiB);			/* TNVMCAP */
+
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ACTIVE_LIST, 0, 0, buf), 0);
+	CHECK_EQ(nvme_get32(id, 0), 1);
+	CHECK_EQ(nvme_get32(id, 4), 2);
+	CHECK_EQ(nvme_get32(id, 8), 5);
+	CHECK_EQ(nvme_get32(id, 12), 0);
+	CHECK(zeroes(id + 12, 4096 - 12));
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ACTIVE_LIST, 2, 0, buf), 0);
+	CHECK_EQ(nvme_get32(id, 0), 5);
+	CHECK_EQ(nvme_get32(id, 4), 0);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ACTIVE_LIST, 5, 0, buf), 0);
+	CHECK(zeroes(id, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_CS_NS_ACTIVE_LIST, 1, NVME_CSI_NVM, buf), 0);
+	CHECK_EQ(nvme_get32(id, 0), 2);
+	CHECK_EQ(nvme_get32(id, 4), 5);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_NS_ACTIVE_LIST, 0, 2, buf), NVME_SC_INVALID_FIELD | DNR);
+
+	/* each namespace its own size and format */
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 1, 0, buf), 0);
+	CHECK_EQ(nvme_get64(id, 0), 4 * MiB / 512);
+	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 9);
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 2, 0, buf), 0);
+	CHECK_EQ(nvme_get64(id, 0), 8 * MiB / 4096);
+	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 12);
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 5, 0, buf), 0);
+	CHECK_EQ(nvme_get64(id, 0), 2 * MiB / 4096);
+	CHECK_EQ(nvme_get64(id, 48), 2 * MiB);				/* NVMCAP */
+	/* inactive NSIDs in 1..NN: zero-filled; beyond NN: invalid */
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 3, 0, buf), 0);
+	CHECK(zeroes(id, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_NS, NVMEV_MAX_NS, 0, buf), 0);
+	CHECK(zeroes(id, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_NS, NVMEV_MAX_NS + 1, 0, buf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_DESC_LIST, 3, 0, buf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_CS_INDEP, 3, 0, buf), 0);
+	CHECK(zeroes(id, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_NS_CS_INDEP, 5, 0, buf), 0);
+	CHECK_EQ(id[14] & 1, 1);					/* NSTAT ready */
+	CHECK_EQ(identify(&t, NVME_CNS_NS_CS_INDEP, 0, 0, buf), NVME_SC_INVALID_NS | DNR);
+	th_fini(&t);
+}
+
+/* NGUID, EUI-64 and UUID of every namespace differ, here and on another controller. */
+UNIT_TEST(ns_identity_unique)
+{
+	static u8 ids[2][3][40];
+	static const u32 nsids[3] = { 1, 2, 5 };
+	struct th t;
+	u32 k, i, j, a, b;
+	u64 buf;
+	u8 *id;
+
+	for (k = 0; k < 2; k++) {
+		setup(&t);
+		if (k == 1) {	/* a second device: another uid */
+			th_fini(&t);
+			th_init_ns(&t, sizes, shifts, NULL, 0x1235);
+			CHECK(th_enable(&t));
+		}
+		buf = host_alloc(4096);
+		id = host_ptr(buf);
+		for (i = 0; i < 3; i++) {
+			CHECK_EQ(identify(&t, NVME_CNS_NS_DESC_LIST, nsids[i], 0, buf), 0);
+			memcpy(ids[k][i], id + 4, 8);		/* EUI-64 */
+			memcpy(ids[k][i] + 8, id + 16, 16);	/* NGUID */
+			memcpy(ids[k][i] + 24, id + 36, 16);	/* UUID */
+			CHECK_EQ(id[56], NVME_CSI_NVM);
+			/* Identify Namespace carries the same NGUID and EUI-64 */
+			CHECK_EQ(identify(&t, NVME_CNS_NS, nsids[i], 0, buf), 0);
+			CHECK(!memcmp(id + 104, ids[k][i] + 8, 16));
+			CHECK(!memcmp(id + 120, ids[k][i], 8));
+		}
+		th_fini(&t);
+	}
+	for (a = 0; a < 6; a++)
+		for (b = a + 1; b < 6; b++)
+			for (j = 0; j < 3; j++)
+				CHECK(memcmp(ids[a / 3][a % 3] + (j ? 8 + (j - 1) * 16 : 0),
+					     ids[b / 3][b % 3] + (j ? 8 + (j - 1) * 16 : 0),
+					     j ? 16 : 8));
+}
+
+UNIT_TEST(ns_io_lands_in_its_namespace)
+{
+	struct th t;
+	u64 buf, rbuf;
+
+	setup(&t);
+	buf = host_alloc(8192);
+	rbuf = host_alloc(8192);
+	memset(host_ptr(buf), 0x11, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 2, 3, 1, buf), 0);
+	memset(host_ptr(buf), 0x55, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 5, 3, 1, buf), 0);
+	memset(host_ptr(buf), 0x99, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 1, 3, 8, buf), 0);
+	CHECK(t.ns_data[1][3 * 4096] == 0x11 && t.ns_data[1][4 * 4096 - 1] == 0x11);
+	CHECK(t.ns_data[4][3 * 4096] == 0x55);
+	CHECK(t.ns_data[0][3 * 512] == 0x99 && t.ns_data[0][11 * 512 - 1] == 0x99);
+	CHECK(t.ns_data[0][11 * 512] == 0);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 5, 3, 1, rbuf), 0);
+	CHECK_EQ(((u8 *)host_ptr(rbuf))[0], 0x55);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 2, 3, 1, rbuf), 0);
+	CHECK_EQ(((u8 *)host_ptr(rbuf))[4095], 0x11);
+	/* the deallocation map is per namespace: block 4 of NSID 2 was never written */
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 2, 4, 1, rbuf), 0);
+	CHECK(zeroes(host_ptr(rbuf), 4096));
+	/* each namespace's own capacity */
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 5, 2 * MiB / 4096 - 1, 1, rbuf), 0);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 5, 2 * MiB / 4096, 1, rbuf), NVME_SC_LBA_RANGE | DNR);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 2, 2 * MiB / 4096, 1, rbuf), 0);
+	/* inactive, out of range and broadcast NSIDs */
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 3, 0, 1, buf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, NVMEV_MAX_NS + 1, 0, 1, buf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 0, 0, 1, buf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 0xffffffff, 0, 1, rbuf), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(rw(&t, NVME_CMD_FLUSH, 0xffffffff, 0, 1, 0), 0);
+	CHECK_EQ(rw(&t, NVME_CMD_FLUSH, 5, 0, 1, 0), 0);
+	CHECK_EQ(rw(&t, NVME_CMD_FLUSH, 4, 0, 1, 0), NVME_SC_INVALID_NS | DNR);
+	th_fini(&t);
+}
+
+/* Each namespace has its own media model instance. */
+UNIT_TEST(ns_media_per_namespace)
+{
+	static const u64 lat[NVMEV_MAX_NS] = { 1000, 50000, 0, 0, 7000 };
+	struct nvmev_req req = { .opcode = NVME_CMD_READ, .bytes = 512 };
+	struct th t;
+
+	th_init_ns(&t, sizes, shifts, lat, 1);
+	CHECK(t.c->ns[0].timing != t.c->ns[1].timing);
+	CHECK_EQ(t.c->ns[1].timing->ops->schedule(t.c->ns[1].timing, &req, 100), 100 + 50000);
+	CHECK_EQ(t.c->ns[4].timing->ops->schedule(t.c->ns[4].timing, &req, 100), 100 + 7000);
+	CHECK_EQ(t.c->ns[0].timing->ops->schedule(t.c->ns[0].timing, &req, 100), 100 + 1000);
+	th_fini(&t);
+}
+
+UNIT_TEST(ns_command_set_plumbing)
+{
+	struct th t;
+	u32 dw0 = 0;
+	u64 buf, cap;
+	u8 *p;
+
+	/* CAP.CSS: the NVM command set and "I/O command sets" */
+	th_init_ns(&t, sizes, shifts, NULL, 1);
+	cap = nvme_get64(t.bar, NVME_REG_CAP);
+	CHECK(cap & NVME_CAP_CSS_NVM);
+	CHECK(cap & NVME_CAP_CSS_CSI);
+	CHECK(!(cap & (1ull << 44)));		/* not "no I/O command set" */
+	/* CC.CSS = 111b (admin only) is not offered: enabling fails */
+	CHECK(!th_enable_css(&t, 7));
+	th_fini(&t);
+	/* CC.CSS = 000b (NVM only) works */
+	th_init_ns(&t, sizes, shifts, NULL, 1);
+	CHECK(th_enable_css(&t, NVME_CC_CSS_NVM));
+	th_fini(&t);
+
+	setup(&t);
+	buf = host_alloc(8192);
+	p = host_ptr(buf);
+	/* CNS 1Ch: one combination, the NVM command set */
+	CHECK_EQ(identify(&t, NVME_CNS_IOCS, 0, 0, buf), 0);
+	CHECK_EQ(nvme_get64(p, 0), 1ull << NVME_CSI_NVM);
+	CHECK(zeroes(p + 8, 4096 - 8));
+	/* Feature 19h: index 0 only */
+	CHECK_EQ(admin(&t, NVME_ADMIN_SET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE, 0, 0, 0, NULL), 0);
+	CHECK_EQ(admin(&t, NVME_ADMIN_SET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE, 1, 0, 0, NULL),
+		 NVME_SC_IOCS_COMBINATION_REJECTED | DNR);
+	CHECK_EQ(admin(&t, NVME_ADMIN_SET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE, 511, 0, 0, NULL),
+		 NVME_SC_IOCS_COMBINATION_REJECTED | DNR);
+	dw0 = 0xdead;
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE, 0, 0, 0, &dw0), 0);
+	CHECK_EQ(dw0, 0);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE | (3u << 8), 0, 0, 0,
+		       &dw0), 0);
+	CHECK_EQ(dw0 & 7, 4);			/* SEL=3: changeable */
+	/* CNS 05h/06h by CSI */
+	CHECK_EQ(identify(&t, NVME_CNS_CS_NS, 2, NVME_CSI_NVM, buf), 0);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_NS, 2, 2, buf), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_NS, 3, NVME_CSI_NVM, buf), 0);
+	CHECK(zeroes(p, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, NVME_CSI_NVM, buf), 0);
+	CHECK_EQ(p[1], 16 + 9 - 12);		/* WZSL for the 512 B namespace */
+	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 1, buf), NVME_SC_INVALID_FIELD | DNR);
+	/* the effects log per CSI (CDW14 bits 31:24) */
+	memset(p, 0xee, 4096);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
+		       (u32)NVME_CSI_NVM << 24, buf, NULL), 0);
+	CHECK_EQ(nvme_get32(p, NVME_ADMIN_IDENTIFY * 4), NVME_CSE_CSUPP);
+	CHECK_EQ(nvme_get32(p, 1024 + NVME_CMD_READ * 4), NVME_CSE_CSUPP);
+	CHECK_EQ(nvme_get32(p, 1024 + NVME_CMD_WRITE * 4), NVME_CSE_CSUPP | NVME_CSE_LBCC);
+	CHECK_EQ(nvme_get32(p, 1024 + 0x7d * 4), 0);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
+		       1u << 24, buf, NULL), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
+		       2u << 24, buf, NULL), NVME_SC_INVALID_FIELD | DNR);
+	th_fini(&t);
+}
+
+/* A controller must have an active namespace with a valid format. */
+UNIT_TEST(ns_config_validated)
+{
+	static const u64 none[NVMEV_MAX_NS];
+	static const u64 one[NVMEV_MAX_NS] = { 0, 0, 1 * MiB };
+	static const u32 bad_shift[NVMEV_MAX_NS] = { 0, 0, 10 };
+	struct nvmev_config cfg = { 0 };
+	struct th t;
+
+	/* the single-namespace shorthand still works (th_init) */
+	th_init(&t, 12, 1 * MiB);
+	CHECK_EQ(t.c->nr_ns, 1);
+	CHECK(nvmev_ns_get(t.c, 1) != NULL);
+	CHECK(nvmev_ns_get(t.c, 2) == NULL);
+	th_fini(&t);
+	/* NSID 3 only */
+	th_init_ns(&t, one, (const u32[NVMEV_MAX_NS]){ 0, 0, 12 }, NULL, 1);
+	CHECK(nvmev_ns_get(t.c, 1) == NULL);
+	CHECK(nvmev_ns_get(t.c, 3) != NULL);
+	CHECK(nvmev_ns_get(t.c, 0) == NULL);
+	CHECK(nvmev_ns_get(t.c, NVMEV_MAX_NS + 1) == NULL);
+	th_fini(&t);
+	(void)none;
+	(void)bad_shift;
+	/* a namespace with a block size other than 512 or 4096 is refused */
+	cfg = (struct nvmev_config){ 0 };
+	{
+		static u8 data[4096];
+		static u64 map[1];
+		struct nvmev_nvm_timing tm;
+		struct nvmev_ctrl *c = calloc(1, sizeof(*c));
+		struct nvmev_worker *w = calloc(1, sizeof(*w));
+		u8 bar[NVMEV_BAR_REGS_SIZE];
+
+		nvmev_nvm_timing_init(&tm, 0, 0, 0, 1);
+		cfg.bar = bar;
+		cfg.max_io_queues = 1;
+		cfg.nr_workers = 1;
+		cfg.ns[0] = (struct nvmev_ns_config){ .cmd_set = nvmev_cmd_set_default(),
+			.timing = &tm.base, .data = data, .size = sizeof(data), .dealloc = map,
+			.lba_shift = 10 };
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
+		cfg.ns[0].lba_shift = 12;
+		cfg.ns[0].size = 100;	/* less than a block */
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
+		cfg.ns[0].size = sizeof(data);
+		cfg.ns[0].timing = NULL;
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
+		cfg.ns[0].timing = &tm.base;
+		CHECK_EQ(nvmev_ctrl_init(c, &cfg, &w), 0);
+		free(c);
+		free(w);
+	}
+}
