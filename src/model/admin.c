@@ -8,7 +8,7 @@
 #include "prp.h"
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
-#define ADMIN_DEFERRED	0xffff	/* completes later (AER) */
+#define ADMIN_DEFERRED	NVMEV_ADMIN_DEFERRED	/* completes later (AER, deletions) */
 
 #define TEMP_DEFAULT_K	313	/* 40 C */
 #define TEMP_WARNING_K	343	/* WCTEMP: 70 C */
@@ -81,17 +81,6 @@ static void put_uuid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *
 		p[off + 12 + i] = (u8)(ns->nsid >> (24 - 8 * i));
 }
 
-static u64 total_capacity(const struct nvmev_ctrl *c)
-{
-	u64 sum = 0;
-	u32 i;
-
-	for (i = 0; i < NVMEV_MAX_NS; i++)
-		if (c->ns[i].cmd_set)
-			sum += c->ns[i].size;
-	return sum;
-}
-
 static u16 oncs_of_sets(const struct nvmev_ctrl *c)
 {
 	u16 oncs = 0;
@@ -120,7 +109,8 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put16(id, 78, cfg->cntlid);
 	nvme_put32(id, 80, NVME_VS(1, 4, 0));
 	nvme_put8(id, 111, 1);			/* CNTRLTYPE: I/O controller */
-	nvme_put16(id, 256, 0);			/* OACS */
+	nvme_put32(id, 92, NVME_OAES_NS_ATTR);	/* OAES: namespace attribute notices */
+	nvme_put16(id, 256, NVME_OACS_NS_MGMT);	/* OACS: namespace management */
 	nvme_put8(id, 258, 3);			/* ACL */
 	nvme_put8(id, 259, NVMEV_AERL);
 	nvme_put8(id, 260, 0x03);		/* FRMW: one read-only slot */
@@ -129,7 +119,8 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put8(id, 263, 0);			/* NPSS */
 	nvme_put16(id, 266, TEMP_WARNING_K);
 	nvme_put16(id, 268, TEMP_CRITICAL_K);
-	nvme_put64(id, 280, total_capacity(c));	/* TNVMCAP */
+	nvme_put64(id, 280, c->cfg.storage_size);	/* TNVMCAP */
+	nvme_put64(id, 296, c->cfg.storage_size - nvmev_ns_allocated_bytes(c));	/* UNVMCAP */
 	nvme_put8(id, 512, (NVME_SQES << 4) | NVME_SQES);
 	nvme_put8(id, 513, (NVME_CQES << 4) | NVME_CQES);
 	nvme_put32(id, 516, NVMEV_MAX_NS);	/* NN */
@@ -160,6 +151,16 @@ static void active_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid, int csi)
 	}
 }
 
+/* CNS 10h: the allocated NSIDs above @nsid, attached or not */
+static void alloc_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid)
+{
+	u32 i, n = 0;
+
+	for (i = nsid; i < NVMEV_MAX_NS; i++)
+		if (c->ns[i].cmd_set)
+			nvme_put32(id, 4 * n++, c->ns[i].nsid);
+}
+
 static void ns_descriptors(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
 {
 	nvme_put8(id, 0, NVME_NIDT_EUI64);
@@ -186,7 +187,7 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	u8 cns = cmd->dw[10] & 0xff;
 	u8 csi = cmd->dw[11] >> 24;
 	u32 nsid = nvme_sqe_nsid(cmd);
-	const struct nvmev_ns *ns = nvmev_ns_get(c, nsid);
+	const struct nvmev_ns *ns = nvmev_ns_get(c, nsid);	/* attached */
 	bool in_range = nsid >= 1 && nsid <= NVMEV_MAX_NS;
 	const struct nvmev_cmd_set *set;
 	u8 *id = c->scratch;
@@ -244,6 +245,36 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 		if (ns) {
 			nvme_put8(id, 14, 1);	/* NSTAT: ready */
 			/* ANAGRPID, NMIC, RESCAP, ...: none */
+		}
+		break;
+	case NVME_CNS_NS_ALLOC_LIST:
+		if (nsid >= 0xfffffffe)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		alloc_list(c, id, nsid);
+		break;
+	case NVME_CNS_NS_ALLOC:
+		if (!in_range)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		ns = nvmev_ns_allocated(c, nsid);
+		if (ns) {
+			ns->cmd_set->identify_ns(c, ns, id);
+			put_nguid(c, ns, id, 104);
+			put_eui64(c, ns, id, 120);
+		}
+		break;
+	case NVME_CNS_NS_CTRL_LIST:
+		if (!in_range)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		ns = nvmev_ns_allocated(c, nsid);
+		if (ns && ns->attached && c->cfg.cntlid >= (cmd->dw[10] >> 16)) {
+			nvme_put16(id, 0, 1);
+			nvme_put16(id, 2, c->cfg.cntlid);
+		}
+		break;
+	case NVME_CNS_CTRL_LIST:
+		if (c->cfg.cntlid >= (cmd->dw[10] >> 16)) {
+			nvme_put16(id, 0, 1);
+			nvme_put16(id, 2, c->cfg.cntlid);
 		}
 		break;
 	case NVME_CNS_IOCS:
@@ -339,6 +370,11 @@ static u32 log_effects(const struct nvmev_cmd_set *set, u8 *p)
 
 	for (i = 0; i < NVMEV_ARRAY_SIZE(admin_ops); i++)
 		nvme_put32(p, admin_ops[i] * 4, NVME_CSE_CSUPP);
+	/* they change the namespace inventory: the host rescans after them */
+	nvme_put32(p, NVME_ADMIN_NS_MGMT * 4,
+		   NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC | NVME_CSE_CSE_CTRL);
+	nvme_put32(p, NVME_ADMIN_NS_ATTACH * 4,
+		   NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC | NVME_CSE_CSE_CTRL);
 	set->effects(p + 1024);
 	return 4096;
 }
@@ -369,6 +405,9 @@ static u16 get_log_page(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	case NVME_LOG_FW_SLOT:
 		size = log_fw_slot(c, p);
 		break;
+	case NVME_LOG_CHANGED_NS:
+		size = nvmev_ns_changed_log(c, p);
+		break;
 	case NVME_LOG_CMD_EFFECTS: {
 		/* the I/O half is the one of the command set CDW14 names */
 		const struct nvmev_cmd_set *set = nvmev_cmd_set_by_csi((u8)(cmd->dw[14] >> 24));
@@ -391,6 +430,10 @@ static u16 get_log_page(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 			c->aer_masked &= ~(1u << NVME_AER_TYPE_ERROR);
 		else if (lid == NVME_LOG_SMART)
 			c->aer_masked &= ~(1u << NVME_AER_TYPE_SMART);
+		else if (lid == NVME_LOG_CHANGED_NS) {
+			c->aer_masked &= ~(1u << NVME_AER_TYPE_NOTICE);
+			c->ns_changed = 0;
+		}
 	}
 	return status;
 }
@@ -529,7 +572,8 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 		f->write_atomicity = v & 1;	/* DN: AWUN/NAWUN may be ignored */
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
-		f->async_event = v & 0xff;	/* SMART / health critical warnings */
+		/* SMART / health critical warnings, namespace attribute notices */
+		f->async_event = v & (0xff | NVME_AEN_CFG_NS_ATTR);
 		nvmev_admin_check_temperature(c);
 		break;
 	case NVME_FEAT_IOCS_PROFILE:
@@ -818,6 +862,10 @@ static u16 admin_exec(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0
 		return ADMIN_DEFERRED;
 	case NVME_ADMIN_KEEP_ALIVE:
 		return NVME_SC_SUCCESS;
+	case NVME_ADMIN_NS_MGMT:
+		return nvmev_ns_mgmt(c, cmd, dw0);
+	case NVME_ADMIN_NS_ATTACH:
+		return nvmev_ns_attach(c, cmd);
 	default:
 		return NVME_DNR(NVME_SC_INVALID_OPCODE);
 	}
@@ -837,6 +885,12 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 	if (c->del_sqid) {
 		if (!delete_sq_poll(c))
 			tail = sq->head;	/* admin commands wait for the deletion */
+		else
+			did = true;
+	}
+	if (c->nsdel_mask) {
+		if (!nvmev_ns_delete_poll(c))
+			tail = sq->head;	/* ... and for a namespace deletion */
 		else
 			did = true;
 	}
@@ -861,7 +915,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 		NVMEV_WRITE_ONCE(sq->head, sq->head + 1 == sq->size ? 0 : sq->head + 1);
 		status = admin_exec(c, &cmd, &dw0);
 		did = true;
-		if (status == ADMIN_DEFERRED && c->del_sqid)
+		if (status == ADMIN_DEFERRED && (c->del_sqid || c->nsdel_mask))
 			break;		/* nothing else until the deletion completes */
 		if (status == ADMIN_DEFERRED)
 			continue;

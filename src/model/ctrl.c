@@ -69,6 +69,7 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	c->nr_aers = 0;
 	c->aer_pending = 0;
 	c->aer_masked = 0;
+	nvmev_ns_delete_abandon(c);
 	nvmev_admin_init(c);
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
 		struct nvmev_timing *t = c->ns[i].timing;
@@ -302,36 +303,14 @@ bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c)
 	return c->del_sqid && !nvmev_sq_idle(&c->sqs[c->del_sqid]);
 }
 
-/* Check one namespace's configuration and set it up as NSID @nsid. */
-static int ns_init(struct nvmev_ns *ns, const struct nvmev_ns_config *nc, u32 nsid)
-{
-	if ((nc->lba_shift != 9 && nc->lba_shift != 12) || nc->size < (1ull << nc->lba_shift) ||
-	    !nc->timing || !nc->dealloc || !nc->data)
-		return -1;
-	ns->cmd_set = nc->cmd_set;
-	ns->timing = nc->timing;
-	ns->nsid = nsid;
-	ns->lba_shift = nc->lba_shift;
-	ns->nr_blocks = nc->size >> nc->lba_shift;
-	ns->size = ns->nr_blocks << nc->lba_shift;
-	ns->data = nc->data;
-	ns->dealloc = nc->dealloc;
-	/* a new namespace reads as zeroes, whatever the memory held before */
-	ns->cmd_set->init_ns(ns);
-	return 0;
-}
-
 int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 		    struct nvmev_worker **workers)
 {
-	struct nvmev_ns_config one = {
-		.cmd_set = nvmev_cmd_set_default(), .timing = cfg->timing, .data = cfg->storage,
-		.size = cfg->storage_size, .dealloc = cfg->dealloc, .lba_shift = cfg->lba_shift,
-	};
 	u16 i;
 
 	if (!cfg->nr_workers || cfg->nr_workers > NVMEV_MAX_WORKERS ||
-	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES)
+	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES ||
+	    !cfg->storage || !cfg->dealloc)
 		return -1;
 
 	memset(c, 0, sizeof(*c));
@@ -340,17 +319,26 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	c->bar = cfg->bar;
 	c->dbs = (u32 *)(cfg->bar + NVME_REG_DBS);
 
+	/* the namespaces at start: attached, and they must not overlap */
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
-		if (!cfg->ns[i].cmd_set)
+		const struct nvmev_ns_config *n = &cfg->ns[i];
+		u16 j;
+
+		if (!n->cmd_set)
 			continue;
-		if (ns_init(&c->ns[i], &cfg->ns[i], i + 1u))
+		for (j = 0; j < i; j++)
+			if (c->ns[j].cmd_set && n->offset < c->ns[j].offset + c->ns[j].extent &&
+			    c->ns[j].offset < n->offset + n->size)
+				return -1;
+		if (nvmev_ns_setup(c, i + 1u, n->cmd_set, n->offset, n->size, n->lba_shift))
 			return -1;
-		c->nr_ns++;
+		c->ns[i].attached = true;
 	}
 	if (!c->nr_ns) {
-		if (ns_init(&c->ns[0], &one, 1))
+		if (nvmev_ns_setup(c, 1, nvmev_cmd_set_default(), 0, cfg->storage_size,
+				   cfg->lba_shift))
 			return -1;
-		c->nr_ns = 1;
+		c->ns[0].attached = true;
 	}
 
 	for (i = 0; i < cfg->nr_workers; i++) {

@@ -48,6 +48,9 @@
 /* Namespaces per controller: NSIDs 1..NVMEV_MAX_NS (Identify NN). */
 #define NVMEV_MAX_NS		16
 #define NVMEV_NO_NS		0xff	/* nvmev_req.ns_idx of a command without one */
+/* LBA formats every namespace offers: 0 = 512 bytes, 1 = 4096 bytes */
+#define NVMEV_NR_LBAF		2
+#define NVMEV_ADMIN_DEFERRED	0xffff	/* an admin command that completes later */
 
 struct nvmev_ctrl;
 
@@ -110,11 +113,13 @@ struct nvmev_sq {
 };
 
 /*
- * A namespace, of one I/O command set (@cmd_set) with its own media model
- * (@timing). Its data sits at its logical place in @data; @dealloc has a
+ * A namespace, of one I/O command set (@cmd_set) with its media model
+ * (@timing). Every namespace is an extent of the device's storage: its data
+ * sits at its logical place in @data (storage + @offset); @dealloc has a
  * bit per block, set while the block is deallocated (reads return zeroes
- * without looking at @data). A new namespace is all deallocated. A slot
- * whose @cmd_set is NULL is an inactive NSID.
+ * without looking at @data). A new namespace is all deallocated.
+ * A slot whose @cmd_set is NULL is an unallocated NSID; an allocated one
+ * that is not @attached is inactive for this controller.
  */
 struct nvmev_ns {
 	const struct nvmev_cmd_set *cmd_set;
@@ -125,22 +130,41 @@ struct nvmev_ns {
 	u8 *data;
 	u64 *dealloc;
 	u64 size;
+	u64 offset;		/* in the storage */
+	u64 extent;		/* bytes of storage it holds (size rounded up to the granule) */
+	bool attached;
 };
 
-/* One namespace as the host glue describes it (nvmev_config.ns). */
+/*
+ * Namespaces are carved from the storage in extents of this granule, so
+ * that each one's deallocation map starts on a word of the storage's map
+ * (one bit per 512 bytes).
+ */
+#define NVMEV_NS_GRANULE	(1ull << 20)
+
+/* One namespace as the host glue sets it up at start (nvmev_config.ns). */
 struct nvmev_ns_config {
-	const struct nvmev_cmd_set *cmd_set;	/* NULL: the NSID is inactive */
-	struct nvmev_timing *timing;
-	u8 *data;
-	u64 size;		/* bytes of @data */
-	u64 *dealloc;		/* nvmev_dealloc_words(blocks) words; the model fills it */
+	const struct nvmev_cmd_set *cmd_set;	/* NULL: the NSID is not allocated */
+	u64 offset;		/* in the storage, a multiple of NVMEV_NS_GRANULE */
+	u64 size;		/* bytes */
 	u32 lba_shift;		/* 9 or 12 */
 };
+
+static inline u32 nvmev_lbaf_shift(u32 lbaf)
+{
+	return lbaf ? 12 : 9;
+}
 
 /* Words of the deallocation map of @nr_blocks blocks. */
 static inline u64 nvmev_dealloc_words(u64 nr_blocks)
 {
 	return (nr_blocks + 63) / 64;
+}
+
+/* Words of the storage's deallocation map: a bit per 512 bytes. */
+static inline u64 nvmev_storage_map_words(u64 storage_size)
+{
+	return nvmev_dealloc_words(storage_size >> 9);
 }
 
 /* Statistics one thread writes; sysfs adds them up. */
@@ -208,17 +232,20 @@ struct nvmev_worker {
 
 struct nvmev_config {
 	u8 *bar;		/* NVMEV_BAR_REGS_SIZE bytes of BAR0 */
-	/* ns[i] is NSID i + 1; at least one must be active */
-	struct nvmev_ns_config ns[NVMEV_MAX_NS];
-	/*
-	 * Shorthand for a controller with one namespace of the default
-	 * command set (used when no ns[] entry is active): NSID 1 on
-	 * @storage, with @timing.
-	 */
+	/* the device's storage: every namespace is an extent of it */
 	u8 *storage;
 	u64 storage_size;
-	u64 *dealloc;
+	u64 *dealloc;		/* nvmev_storage_map_words(storage_size) words */
+	/*
+	 * The namespaces at start: ns[i] is NSID i + 1. When none is
+	 * allocated, NSID 1 of the default command set fills the storage,
+	 * with blocks of 2^@lba_shift bytes.
+	 */
+	struct nvmev_ns_config ns[NVMEV_MAX_NS];
 	u32 lba_shift;
+	/* media model instance of each NSID; NULL: @timing, shared */
+	struct nvmev_timing *ns_timing[NVMEV_MAX_NS];
+	struct nvmev_timing *timing;
 	u16 max_io_queues;
 	u16 nr_workers;
 	u16 cntlid;
@@ -228,7 +255,6 @@ struct nvmev_config {
 	char serial[21];
 	char model[41];
 	char firmware[9];
-	struct nvmev_timing *timing;
 	void *plat;
 };
 
@@ -292,7 +318,12 @@ struct nvmev_ctrl {
 	u32 next_error;
 	u16 temperature_k;	/* written by the host glue at any time */
 	struct nvmev_ns ns[NVMEV_MAX_NS];
-	u8 nr_ns;		/* active namespaces */
+	u8 nr_ns;		/* allocated namespaces */
+	/* Namespace Management delete in progress: waits for the I/O fetched before it */
+	u32 nsdel_mask;		/* NSIDs (bit nsid - 1) being deleted; 0: none */
+	u16 nsdel_cid;
+	u64 nsdel_mark[NVMEV_MAX_IO_QUEUES + 1];	/* sq->submitted when it began */
+	u32 ns_changed;		/* Changed Namespace List: NSIDs (bit nsid - 1) */
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 
@@ -352,9 +383,26 @@ void nvmev_worker_error(struct nvmev_worker *w, const struct nvmev_req *req);
 void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
+/* ns.c */
+int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,
+		   u64 offset, u64 size, u32 lba_shift);
+u64 nvmev_ns_allocated_bytes(const struct nvmev_ctrl *c);
+u16 nvmev_ns_mgmt(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0);
+u16 nvmev_ns_attach(struct nvmev_ctrl *c, const struct nvme_sqe *cmd);
+bool nvmev_ns_delete_poll(struct nvmev_ctrl *c);
+void nvmev_ns_delete_abandon(struct nvmev_ctrl *c);
+u32 nvmev_ns_changed_log(const struct nvmev_ctrl *c, u8 *p);
 
 /* The active namespace @nsid, or NULL (inactive or out of range). */
 static inline struct nvmev_ns *nvmev_ns_get(struct nvmev_ctrl *c, u32 nsid)
+{
+	if (nsid == 0 || nsid > NVMEV_MAX_NS || !c->ns[nsid - 1].attached)
+		return NULL;
+	return &c->ns[nsid - 1];
+}
+
+/* The allocated namespace @nsid, attached or not, or NULL. */
+static inline struct nvmev_ns *nvmev_ns_allocated(struct nvmev_ctrl *c, u32 nsid)
 {
 	if (nsid == 0 || nsid > NVMEV_MAX_NS || !c->ns[nsid - 1].cmd_set)
 		return NULL;

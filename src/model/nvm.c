@@ -233,11 +233,18 @@ static void nvm_identify_ns(const struct nvmev_ctrl *c, const struct nvmev_ns *n
 	nvme_put64(id, 0, ns->nr_blocks);	/* NSZE */
 	nvme_put64(id, 8, ns->nr_blocks);	/* NCAP */
 	nvme_put64(id, 16, ns->nr_blocks);	/* NUSE */
-	nvme_put8(id, 25, 0);			/* NLBAF: one format */
-	nvme_put8(id, 26, 0);			/* FLBAS: format 0 */
+	u32 f;
+
+	nvme_put8(id, 25, NVMEV_NR_LBAF - 1);	/* NLBAF */
+	for (f = 0; f < NVMEV_NR_LBAF; f++) {
+		/* LBADS, and relative performance: 4 KiB best, 512 B better */
+		nvme_put32(id, 128 + 4 * f, nvmev_lbaf_shift(f) << 16 |
+			   (nvmev_lbaf_shift(f) == 12 ? 0u : 1u) << 24);
+		if (nvmev_lbaf_shift(f) == ns->lba_shift)
+			nvme_put8(id, 26, (u8)f);	/* FLBAS */
+	}
 	nvme_put8(id, 33, 0x09);		/* DLFEAT: reads as zeroes, WZ deallocates */
 	nvme_put64(id, 48, ns->size);		/* NVMCAP */
-	nvme_put32(id, 128, (u32)ns->lba_shift << 16);	/* LBAF0 */
 }
 
 /* No NVM command set specific namespace fields are in use (CNS 05h). */

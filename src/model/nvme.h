@@ -91,6 +91,13 @@ enum nvme_status {
 	NVME_SC_INVALID_QUEUE_DELETION	= 0x10c,
 	NVME_SC_FEATURE_NOT_SAVEABLE	= 0x10d,
 	NVME_SC_FEATURE_NOT_CHANGEABLE	= 0x10e,
+	NVME_SC_INVALID_FORMAT		= 0x10a,
+	NVME_SC_NS_INSUFFICIENT_CAP	= 0x115,
+	NVME_SC_NS_ID_UNAVAILABLE	= 0x116,
+	NVME_SC_NS_ALREADY_ATTACHED	= 0x118,
+	NVME_SC_NS_IS_PRIVATE		= 0x119,
+	NVME_SC_NS_NOT_ATTACHED		= 0x11a,
+	NVME_SC_CTRL_LIST_INVALID	= 0x11c,
 };
 
 /* Admin command opcodes */
@@ -105,6 +112,8 @@ enum nvme_admin_opcode {
 	NVME_ADMIN_SET_FEATURES		= 0x09,
 	NVME_ADMIN_GET_FEATURES		= 0x0a,
 	NVME_ADMIN_ASYNC_EVENT		= 0x0c,
+	NVME_ADMIN_NS_MGMT		= 0x0d,
+	NVME_ADMIN_NS_ATTACH		= 0x15,
 	NVME_ADMIN_KEEP_ALIVE		= 0x18,
 };
 
@@ -127,6 +136,10 @@ enum nvme_cns {
 	NVME_CNS_CS_CTRL		= 0x06,
 	NVME_CNS_CS_NS_ACTIVE_LIST	= 0x07,
 	NVME_CNS_NS_CS_INDEP		= 0x08,
+	NVME_CNS_NS_ALLOC_LIST		= 0x10,
+	NVME_CNS_NS_ALLOC		= 0x11,
+	NVME_CNS_NS_CTRL_LIST		= 0x12,
+	NVME_CNS_CTRL_LIST		= 0x13,
 	NVME_CNS_IOCS			= 0x1c,	/* I/O command set data structure */
 };
 
@@ -143,6 +156,7 @@ enum nvme_log_id {
 	NVME_LOG_ERROR			= 0x01,
 	NVME_LOG_SMART			= 0x02,
 	NVME_LOG_FW_SLOT		= 0x03,
+	NVME_LOG_CHANGED_NS		= 0x04,
 	NVME_LOG_CMD_EFFECTS		= 0x05,
 };
 
@@ -167,12 +181,18 @@ enum nvme_feature_id {
 #define NVME_AER_ERROR_INVALID_DB_WRITE	0x01
 #define NVME_AER_ERROR_INVALID_DB	0x00
 #define NVME_AER_SMART_TEMP		0x01
+#define NVME_AER_TYPE_NOTICE		2
+#define NVME_AER_NOTICE_NS_CHANGED	0x00
+#define NVME_AEN_CFG_NS_ATTR		(1u << 8)	/* Asynchronous Event Configuration */
+#define NVME_OAES_NS_ATTR		(1u << 8)
+#define NVME_OACS_NS_MGMT		(1u << 3)
 
 /* Commands Supported and Effects log entry bits */
 #define NVME_CSE_CSUPP		(1u << 0)
 #define NVME_CSE_LBCC		(1u << 1)
 #define NVME_CSE_NCC		(1u << 2)
 #define NVME_CSE_NIC		(1u << 3)
+#define NVME_CSE_CSE_CTRL	(2u << 16)	/* no other command outstanding on the controller */
 
 /* ONCS bits */
 #define NVME_ONCS_DSM		(1u << 2)

@@ -174,7 +174,7 @@ UNIT_TEST(admin_identify)
 
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 1, 0, buf), 0);
 	CHECK_EQ(nvme_get64(id, 0), 8 * MiB / 4096);
-	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 12);	/* LBADS */
+	CHECK_EQ((nvme_get32(id, 128 + 4 * (id[26] & 0xf)) >> 16) & 0xff, 12);	/* LBADS */
 	CHECK_EQ(id[33] & 7, 1);				/* DLFEAT: zeroes */
 	CHECK(nvme_get64(id, 104) != 0);			/* NGUID */
 	/* an inactive NSID in 1..NN: a zero-filled structure */

@@ -71,7 +71,8 @@ UNIT_TEST(ns_identify_several)
 
 	CHECK_EQ(identify(&t, NVME_CNS_CTRL, 0, 0, buf), 0);
 	CHECK_EQ(nvme_get32(id, 516), NVMEV_MAX_NS);			/* NN */
-	CHECK_EQ(nvme_get64(id, 280), 14ull * MiB);			/* TNVMCAP */
+	CHECK_EQ(nvme_get64(id, 280), 18ull * MiB);			/* TNVMCAP: the storage */
+	CHECK_EQ(nvme_get64(id, 296), 4ull * MiB);			/* UNVMCAP */
 
 	CHECK_EQ(identify(&t, NVME_CNS_NS_ACTIVE_LIST, 0, 0, buf), 0);
 	CHECK_EQ(nvme_get32(id, 0), 1);
@@ -92,10 +93,10 @@ UNIT_TEST(ns_identify_several)
 	/* each namespace its own size and format */
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 1, 0, buf), 0);
 	CHECK_EQ(nvme_get64(id, 0), 4 * MiB / 512);
-	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 9);
+	CHECK_EQ((nvme_get32(id, 128 + 4 * (id[26] & 0xf)) >> 16) & 0xff, 9);
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 2, 0, buf), 0);
 	CHECK_EQ(nvme_get64(id, 0), 8 * MiB / 4096);
-	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 12);
+	CHECK_EQ((nvme_get32(id, 128 + 4 * (id[26] & 0xf)) >> 16) & 0xff, 12);
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 5, 0, buf), 0);
 	CHECK_EQ(nvme_get64(id, 0), 2 * MiB / 4096);
 	CHECK_EQ(nvme_get64(id, 48), 2 * MiB);				/* NVMCAP */
@@ -275,9 +276,7 @@ UNIT_TEST(ns_command_set_plumbing)
 /* A controller must have an active namespace with a valid format. */
 UNIT_TEST(ns_config_validated)
 {
-	static const u64 none[NVMEV_MAX_NS];
 	static const u64 one[NVMEV_MAX_NS] = { 0, 0, 1 * MiB };
-	static const u32 bad_shift[NVMEV_MAX_NS] = { 0, 0, 10 };
 	struct nvmev_config cfg = { 0 };
 	struct th t;
 
@@ -294,13 +293,11 @@ UNIT_TEST(ns_config_validated)
 	CHECK(nvmev_ns_get(t.c, 0) == NULL);
 	CHECK(nvmev_ns_get(t.c, NVMEV_MAX_NS + 1) == NULL);
 	th_fini(&t);
-	(void)none;
-	(void)bad_shift;
 	/* a namespace with a block size other than 512 or 4096 is refused */
 	cfg = (struct nvmev_config){ 0 };
 	{
-		static u8 data[4096];
-		static u64 map[1];
+		static u8 data[4 << 20];
+		static u64 map[(4 << 20) / 512 / 64];
 		struct nvmev_nvm_timing tm;
 		struct nvmev_ctrl *c = calloc(1, sizeof(*c));
 		struct nvmev_worker *w = calloc(1, sizeof(*w));
@@ -310,18 +307,30 @@ UNIT_TEST(ns_config_validated)
 		cfg.bar = bar;
 		cfg.max_io_queues = 1;
 		cfg.nr_workers = 1;
+		cfg.storage = data;
+		cfg.storage_size = sizeof(data);
+		cfg.dealloc = map;
+		cfg.timing = &tm.base;
 		cfg.ns[0] = (struct nvmev_ns_config){ .cmd_set = nvmev_cmd_set_default(),
-			.timing = &tm.base, .data = data, .size = sizeof(data), .dealloc = map,
-			.lba_shift = 10 };
+			.offset = 0, .size = 1 << 20, .lba_shift = 10 };
 		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
 		cfg.ns[0].lba_shift = 12;
 		cfg.ns[0].size = 100;	/* less than a block */
 		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
-		cfg.ns[0].size = sizeof(data);
-		cfg.ns[0].timing = NULL;
+		cfg.ns[0].size = 1 << 20;
+		cfg.ns[0].offset = 4096;	/* not on the granule */
 		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
-		cfg.ns[0].timing = &tm.base;
+		cfg.ns[0].offset = 3 << 20;
+		cfg.ns[0].size = 2 << 20;	/* past the storage */
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
+		cfg.ns[0].offset = 0;
+		cfg.ns[1] = cfg.ns[0];		/* overlapping */
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
+		cfg.ns[1].offset = 2 << 20;
 		CHECK_EQ(nvmev_ctrl_init(c, &cfg, &w), 0);
+		CHECK_EQ(c->nr_ns, 2);
+		cfg.timing = NULL;		/* no media */
+		CHECK(nvmev_ctrl_init(c, &cfg, &w) != 0);
 		free(c);
 		free(w);
 	}

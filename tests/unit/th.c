@@ -190,6 +190,7 @@ static void th_config(struct th *t, struct nvmev_config *cfg)
 void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid)
 {
 	struct nvmev_config cfg = { 0 };
+	u64 off = 0;
 	int i;
 
 	host_reset();
@@ -199,20 +200,29 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 		t->w[i] = calloc(1, sizeof(*t->w[i]));
 	th_config(t, &cfg);
 	cfg.uid = uid;
+	/* one storage, namespaces one after the other, plus 4 MiB to spare */
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+	t->storage_size = off + (4u << 20);
+	t->storage = calloc(1, t->storage_size);
+	t->dealloc = calloc(nvmev_storage_map_words(t->storage_size), 8);
+	cfg.storage = t->storage;
+	cfg.storage_size = t->storage_size;
+	cfg.dealloc = t->dealloc;
+	off = 0;
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
 		struct nvmev_ns_config *n = &cfg.ns[i];
 
+		nvmev_nvm_timing_init(&t->ns_timing[i], read_ns ? read_ns[i] : 0, 0, 0, 1);
+		cfg.ns_timing[i] = &t->ns_timing[i].base;
 		if (!sizes[i])
 			continue;
-		t->ns_data[i] = calloc(1, sizes[i]);
-		t->ns_dealloc[i] = calloc(nvmev_dealloc_words(sizes[i] >> shifts[i]), 8);
-		nvmev_nvm_timing_init(&t->ns_timing[i], read_ns ? read_ns[i] : 0, 0, 0, 1);
+		t->ns_data[i] = t->storage + off;
 		n->cmd_set = nvmev_cmd_set_default();
-		n->timing = &t->ns_timing[i].base;
-		n->data = t->ns_data[i];
+		n->offset = off;
 		n->size = sizes[i];
-		n->dealloc = t->ns_dealloc[i];
 		n->lba_shift = shifts[i];
+		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
 	}
 	if (nvmev_ctrl_init(t->c, &cfg, t->w)) {
 		fprintf(stderr, "ctrl init failed\n");
@@ -234,7 +244,7 @@ void th_init(struct th *t, u32 lba_shift, u64 storage_size)
 		t->w[i] = calloc(1, sizeof(*t->w[i]));
 	t->storage = calloc(1, storage_size);
 	t->storage_size = storage_size;
-	t->dealloc = calloc(nvmev_dealloc_words(storage_size >> lba_shift), 8);
+	t->dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
 	nvmev_nvm_timing_init(&t->timing, 0, 0, 0, 1);
 
 	cfg.bar = t->bar;
@@ -271,10 +281,6 @@ void th_fini(struct th *t)
 		free(t->w[i]);
 	free(t->storage);
 	free(t->dealloc);
-	for (i = 0; i < NVMEV_MAX_NS; i++) {
-		free(t->ns_data[i]);
-		free(t->ns_dealloc[i]);
-	}
 	cur_th = NULL;
 }
 

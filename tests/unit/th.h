@@ -46,9 +46,8 @@ struct th {
 	u8 *storage;
 	u64 storage_size;
 	u64 *dealloc;
-	/* th_init_ns: namespace i + 1 */
+	/* th_init_ns: namespace i + 1's data in the storage, its media */
 	u8 *ns_data[NVMEV_MAX_NS];
-	u64 *ns_dealloc[NVMEV_MAX_NS];
 	struct nvmev_nvm_timing ns_timing[NVMEV_MAX_NS];
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
