@@ -146,7 +146,7 @@ static void active_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid, int csi)
 	for (i = nsid; i < NVMEV_MAX_NS; i++) {
 		const struct nvmev_ns *ns = &c->ns[i];
 
-		if (ns->cmd_set && (csi < 0 || ns->cmd_set->csi == csi))
+		if (ns->attached && (csi < 0 || ns->cmd_set->csi == csi))
 			nvme_put32(id, 4 * n++, ns->nsid);
 	}
 }

@@ -335,3 +335,267 @@ UNIT_TEST(ns_config_validated)
 		free(w);
 	}
 }
+
+/* ---- Namespace Management and Attachment ---- */
+
+static u16 ns_create(struct th *t, u64 nsze, u64 ncap, u8 flbas, u8 csi, u32 *nsid)
+{
+	u64 buf = host_alloc(4096);
+	u8 *d = host_ptr(buf);
+
+	nvme_put64(d, 0, nsze);
+	nvme_put64(d, 8, ncap);
+	d[26] = flbas;
+	return admin(t, NVME_ADMIN_NS_MGMT, 0, 0, (u32)csi << 24, 0, buf, nsid);
+}
+
+static u16 ns_attach(struct th *t, u32 nsid, u32 sel, u16 n, u16 id0, u16 id1)
+{
+	u64 buf = host_alloc(4096);
+	u8 *d = host_ptr(buf);
+
+	nvme_put16(d, 0, n);
+	nvme_put16(d, 2, id0);
+	nvme_put16(d, 4, id1);
+	return admin(t, NVME_ADMIN_NS_ATTACH, nsid, sel, 0, 0, buf, NULL);
+}
+
+static u16 ns_delete(struct th *t, u32 nsid)
+{
+	return admin(t, NVME_ADMIN_NS_MGMT, nsid, 1, 0, 0, 0, NULL);
+}
+
+static u32 first_active(struct th *t, u8 cns, u32 i)
+{
+	u64 buf = host_alloc(4096);
+
+	CHECK_EQ(identify(t, cns, 0, 0, buf), 0);
+	return nvme_get32(host_ptr(buf), 4 * i);
+}
+
+UNIT_TEST(nsmgmt_create_attach_detach_delete)
+{
+	static const u64 one[NVMEV_MAX_NS] = { 4 * MiB };
+	static const u32 sh[NVMEV_MAX_NS] = { 12 };
+	struct th t;
+	struct th_cqe cqe;
+	struct nvme_sqe c;
+	u32 nsid = 0;
+	u64 buf, io;
+	u8 *id;
+
+	th_init_ns(&t, one, sh, NULL, 7);
+	CHECK(th_enable_css(&t, NVME_CC_CSS_CSI));
+	CHECK(th_create_io_pair(&t, 1, 64));
+	buf = host_alloc(4096);
+	io = host_alloc(4096);
+	id = host_ptr(buf);
+	CHECK_EQ(identify(&t, NVME_CNS_CTRL, 0, 0, buf), 0);
+	CHECK(nvme_get16(id, 256) & NVME_OACS_NS_MGMT);
+	CHECK(nvme_get32(id, 92) & NVME_OAES_NS_ATTR);
+	CHECK_EQ(nvme_get64(id, 280), 8ull * MiB);	/* TNVMCAP */
+	CHECK_EQ(nvme_get64(id, 296), 4ull * MiB);	/* UNVMCAP */
+	/* namespace attribute notices on, one AER outstanding */
+	CHECK_EQ(admin(&t, NVME_ADMIN_SET_FEATURES, 0, NVME_FEAT_ASYNC_EVENT, NVME_AEN_CFG_NS_ATTR,
+		       0, 0, NULL), 0);
+	sqe_init(&c, NVME_ADMIN_ASYNC_EVENT, 60, 0);
+	th_submit(&t, 0, &c);
+	th_run(&t);
+
+	/* create: the lowest free NSID, not attached yet */
+	CHECK_EQ(ns_create(&t, 2 * MiB / 4096, 2 * MiB / 4096, 1, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(nsid, 2);
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 2, 0, buf), 0);
+	CHECK(zeroes(id, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ALLOC, 2, 0, buf), 0);
+	CHECK_EQ(nvme_get64(id, 0), 2 * MiB / 4096);
+	CHECK_EQ(id[26] & 0xf, 1);				/* FLBAS: 4 KiB */
+	CHECK_EQ(first_active(&t, NVME_CNS_NS_ALLOC_LIST, 1), 2);
+	CHECK_EQ(first_active(&t, NVME_CNS_NS_ACTIVE_LIST, 1), 0);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_CTRL_LIST, 2, 0, buf), 0);
+	CHECK_EQ(nvme_get16(id, 0), 0);
+	CHECK_EQ(identify(&t, NVME_CNS_CTRL, 0, 0, buf), 0);
+	CHECK_EQ(nvme_get64(id, 296), 2ull * MiB);	/* UNVMCAP */
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, io);
+	c.dw[1] = 2;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_NS | DNR);
+
+	/* attach: the event, the Changed Namespace List, I/O works */
+	CHECK_EQ(ns_attach(&t, 2, 0, 1, 1, 0), 0);
+	th_run(&t);
+	CHECK(th_reap(&t, 0, &cqe));
+	CHECK_EQ(cqe.cid, 60);
+	CHECK_EQ(cqe.dw0 & 7, NVME_AER_TYPE_NOTICE);
+	CHECK_EQ((cqe.dw0 >> 8) & 0xff, NVME_AER_NOTICE_NS_CHANGED);
+	CHECK_EQ((cqe.dw0 >> 16) & 0xff, NVME_LOG_CHANGED_NS);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CHANGED_NS | (1023u << 16), 0, 0,
+		       buf, NULL), 0);
+	CHECK_EQ(nvme_get32(id, 0), 2);
+	CHECK_EQ(nvme_get32(id, 4), 0);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CHANGED_NS | (1023u << 16), 0, 0,
+		       buf, NULL), 0);
+	CHECK(zeroes(id, 4096));				/* read clears it */
+	CHECK_EQ(first_active(&t, NVME_CNS_NS_ACTIVE_LIST, 1), 2);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_CTRL_LIST, 2, 0, buf), 0);
+	CHECK_EQ(nvme_get16(id, 0), 1);
+	CHECK_EQ(nvme_get16(id, 2), 1);
+	CHECK_EQ(identify(&t, NVME_CNS_CTRL_LIST, 0, 0, buf), 0);
+	CHECK_EQ(nvme_get16(id, 0), 1);
+	memset(host_ptr(io), 0x3c, 4096);
+	sqe_rw(&c, NVME_CMD_WRITE, 511, 1, io);
+	c.dw[1] = 2;
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	sqe_rw(&c, NVME_CMD_WRITE, 512, 1, io);
+	c.dw[1] = 2;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+
+	/* attachment errors */
+	CHECK_EQ(ns_attach(&t, 2, 0, 1, 1, 0), NVME_SC_NS_ALREADY_ATTACHED | DNR);
+	CHECK_EQ(ns_attach(&t, 2, 1, 0, 1, 0), NVME_SC_CTRL_LIST_INVALID | DNR);
+	CHECK_EQ(ns_attach(&t, 2, 1, 1, 9, 0), NVME_SC_CTRL_LIST_INVALID | DNR);
+	CHECK_EQ(ns_attach(&t, 2, 1, 2, 1, 1), NVME_SC_CTRL_LIST_INVALID | DNR);
+	CHECK_EQ(ns_attach(&t, 3, 0, 1, 1, 0), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(ns_attach(&t, 2, 2, 1, 1, 0), NVME_SC_INVALID_FIELD | DNR);
+
+	/* creation errors */
+	CHECK_EQ(ns_create(&t, 3 * MiB / 4096, 3 * MiB / 4096, 1, NVME_CSI_NVM, &nsid),
+		 NVME_SC_NS_INSUFFICIENT_CAP | DNR);
+	CHECK_EQ(ns_create(&t, 8, 4, 1, NVME_CSI_NVM, &nsid), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(ns_create(&t, 0, 0, 1, NVME_CSI_NVM, &nsid), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(ns_create(&t, 8, 8, 2, NVME_CSI_NVM, &nsid), NVME_SC_INVALID_FORMAT | DNR);
+	CHECK_EQ(ns_create(&t, 8, 8, 1, 2, &nsid), NVME_SC_IOCS_NOT_SUPPORTED | DNR);
+	CHECK_EQ(ns_create(&t, ~0ull, ~0ull, 0, NVME_CSI_NVM, &nsid),
+		 NVME_SC_NS_INSUFFICIENT_CAP | DNR);
+	CHECK_EQ(admin(&t, NVME_ADMIN_NS_MGMT, 0, 5, 0, 0, 0, NULL), NVME_SC_INVALID_FIELD | DNR);
+
+	/* detach: I/O ends, an event again (one AER pending: none outstanding now) */
+	CHECK_EQ(ns_attach(&t, 2, 1, 1, 1, 0), 0);
+	CHECK_EQ(ns_attach(&t, 2, 1, 1, 1, 0), NVME_SC_NS_NOT_ATTACHED | DNR);
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, io);
+	c.dw[1] = 2;
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CHANGED_NS | (1023u << 16), 0, 0,
+		       buf, NULL), 0);
+	CHECK_EQ(nvme_get32(id, 0), 2);
+
+	/* delete, then a new namespace in the same place reads as zeroes */
+	CHECK_EQ(ns_delete(&t, 2), 0);
+	CHECK_EQ(ns_delete(&t, 2), NVME_SC_INVALID_NS | DNR);
+	CHECK_EQ(first_active(&t, NVME_CNS_NS_ALLOC_LIST, 1), 0);
+	CHECK_EQ(ns_create(&t, 4 * MiB / 512, 4 * MiB / 512, 0, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(nsid, 2);
+	CHECK_EQ(ns_attach(&t, 2, 0, 1, 1, 0), 0);
+	memset(host_ptr(io), 0xaa, 4096);
+	sqe_rw(&c, NVME_CMD_READ, 511 * 8, 8, io);
+	c.dw[1] = 2;
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK(zeroes(host_ptr(io), 4096));
+	/* delete all */
+	CHECK_EQ(ns_delete(&t, 0xffffffff), 0);
+	CHECK_EQ(first_active(&t, NVME_CNS_NS_ALLOC_LIST, 0), 0);
+	CHECK_EQ(t.c->nr_ns, 0);
+	CHECK_EQ(ns_create(&t, 1, 1, 0, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(nsid, 1);
+	/* the effects log: they change the namespace inventory */
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0, 0,
+		       buf, NULL), 0);
+	CHECK_EQ(nvme_get32(id, NVME_ADMIN_NS_MGMT * 4) & 0xf,
+		 NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC);
+	CHECK_EQ(nvme_get32(id, NVME_ADMIN_NS_ATTACH * 4) & 0xf,
+		 NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC);
+	th_fini(&t);
+}
+
+/* Sixteen NSIDs at most; the extents are found first-fit. */
+UNIT_TEST(nsmgmt_identifiers_and_capacity)
+{
+	u64 many[NVMEV_MAX_NS];
+	u32 sh[NVMEV_MAX_NS], i, nsid = 0;
+	struct th t;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		many[i] = i < NVMEV_MAX_NS - 1 ? 1 * MiB : 0;
+		sh[i] = 9;
+	}
+	th_init_ns(&t, many, sh, NULL, 9);
+	CHECK(th_enable(&t));
+	CHECK_EQ(ns_create(&t, 1, 1, 0, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(nsid, NVMEV_MAX_NS);
+	CHECK_EQ(ns_create(&t, 1, 1, 0, NVME_CSI_NVM, &nsid), NVME_SC_NS_ID_UNAVAILABLE | DNR);
+	/* free NSID 3 (offset 2 MiB): a 1 MiB namespace goes there */
+	CHECK_EQ(ns_delete(&t, 3), 0);
+	CHECK_EQ(ns_create(&t, 2048, 2048, 0, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(nsid, 3);
+	CHECK_EQ(t.c->ns[2].offset, 2 * MiB);
+	/* 4 MiB of spare at the end (minus NSID 16's 1 MiB): 2 MiB fits, 4 MiB not */
+	CHECK_EQ(ns_delete(&t, 5), 0);
+	CHECK_EQ(ns_create(&t, 4096, 4096, 0, NVME_CSI_NVM, &nsid), 0);
+	CHECK_EQ(t.c->ns[4].offset, 16 * MiB);
+	CHECK_EQ(ns_delete(&t, 6), 0);
+	CHECK_EQ(ns_create(&t, 8192, 8192, 0, NVME_CSI_NVM, &nsid), NVME_SC_NS_INSUFFICIENT_CAP | DNR);
+	th_fini(&t);
+}
+
+/* A deletion waits for the I/O fetched before it; a reset abandons it. */
+UNIT_TEST(nsmgmt_delete_waits_for_inflight_io)
+{
+	static const u64 two[NVMEV_MAX_NS] = { 1 * MiB, 1 * MiB };
+	static const u32 sh[NVMEV_MAX_NS] = { 12, 12 };
+	static const u64 slow[NVMEV_MAX_NS] = { 0, 0 };
+	struct nvmev_nvm_timing *tm;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	struct th t;
+	u64 io;
+	int got = 0;
+
+	th_init_ns(&t, two, sh, slow, 3);
+	tm = &t.ns_timing[1];
+	tm->write_latency_ns = 1000000;		/* NSID 2's writes take 1 ms */
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 64));
+	io = host_alloc(4096);
+	memset(host_ptr(io), 0x5e, 4096);
+	sqe_rw(&c, NVME_CMD_WRITE, 7, 1, io);
+	c.dw[1] = 2;
+	c.dw[0] = (c.dw[0] & 0xffff) | (77u << 16);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	CHECK(!th_reap(&t, 1, &cqe));		/* the write waits for its time */
+	sqe_init(&c, NVME_ADMIN_NS_MGMT, 78, 2);
+	c.dw[10] = 1;
+	th_submit(&t, 0, &c);
+	th_run(&t);
+	CHECK(!th_reap(&t, 0, &cqe));		/* the deletion waits for it */
+	CHECK(t.c->ns[1].cmd_set != NULL);
+	CHECK(nvmev_ns_get(t.c, 2) == NULL);	/* but no new command reaches NSID 2 */
+	fake_now += 2000000;
+	th_run(&t);
+	while (th_reap(&t, 1, &cqe))
+		got += cqe.cid == 77 && cqe.status == 0;
+	CHECK_EQ(got, 1);
+	th_run(&t);
+	CHECK(th_reap(&t, 0, &cqe));
+	CHECK_EQ(cqe.cid, 78);
+	CHECK_EQ(cqe.status, 0);
+	CHECK(t.c->ns[1].cmd_set == NULL);
+	CHECK_EQ(t.ns_data[1][7 * 4096], 0x5e);	/* the write landed before the extent was freed */
+
+	/* a reset while a deletion waits: the namespace goes with it */
+	CHECK(th_create_io_pair(&t, 2, 64));
+	tm = &t.ns_timing[0];
+	tm->write_latency_ns = 1000000;
+	sqe_rw(&c, NVME_CMD_WRITE, 7, 1, io);
+	th_submit(&t, 2, &c);
+	th_run(&t);
+	sqe_init(&c, NVME_ADMIN_NS_MGMT, 79, 1);
+	c.dw[10] = 1;
+	th_submit(&t, 0, &c);
+	th_run(&t);
+	CHECK(!th_reap(&t, 0, &cqe));
+	nvme_put32(t.bar, NVME_REG_CC, 0);
+	th_run(&t);
+	CHECK_EQ(t.c->nr_ns, 0);
+	CHECK(th_enable(&t));
+	th_fini(&t);
+}
