@@ -47,27 +47,28 @@ static u16 admin_send(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, const vo
 /* ---- Identify ---- */
 
 /*
- * Namespace identifiers, unique across every controller: the controller's
- * uid (unique per device) and the NSID.
+ * Namespace identifiers, unique across every controller and never reused:
+ * the controller's uid (unique per device), the NSID and the namespace's
+ * creation number (0 for the namespaces the device starts with).
  */
 static void put_nguid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
 {
 	nvme_put64(p, off, c->cfg.uid);
-	nvme_put32(p, off + 8, 0x4e564d56);	/* "NVMV" */
+	nvme_put32(p, off + 8, 0x4e564d56 ^ ns->gen);	/* "NVMV" */
 	nvme_put32(p, off + 12, ns->nsid);
 }
 
 static void put_eui64(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
 {
-	/* bytes 0-2: a locally administered (not IEEE assigned) prefix */
+	/* byte 0: a locally administered (not IEEE assigned) identifier */
 	nvme_put8(p, off, 0x02);
-	nvme_put8(p, off + 1, 0x4e);
+	nvme_put8(p, off + 1, (u8)ns->gen);
 	nvme_put8(p, off + 2, (u8)ns->nsid);
 	nvme_put8(p, off + 3, (u8)(c->cfg.uid >> 32));
 	nvme_put32(p, off + 4, (u32)c->cfg.uid);
 }
 
-/* An RFC 9562 version 8 (vendor-specific) UUID of the uid and NSID. */
+/* An RFC 9562 version 8 (vendor-specific) UUID of the same. */
 static void put_uuid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
 {
 	u32 i;
@@ -77,6 +78,8 @@ static void put_uuid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *
 	p[off + 6] = (u8)(0x80 | (p[off + 6] & 0x0f));	/* version 8 */
 	p[off + 8] = 0x80 | 0x0e;			/* variant 10b */
 	p[off + 9] = 0x56;
+	p[off + 10] = (u8)(ns->gen >> 8);
+	p[off + 11] = (u8)ns->gen;
 	for (i = 0; i < 4; i++)
 		p[off + 12 + i] = (u8)(ns->nsid >> (24 - 8 * i));
 }

@@ -132,6 +132,7 @@ struct nvmev_ns {
 	u64 size;
 	u64 offset;		/* in the storage */
 	u64 extent;		/* bytes of storage it holds (size rounded up to the granule) */
+	u32 gen;		/* creation number: identifiers are never reused */
 	bool attached;
 };
 
@@ -324,6 +325,7 @@ struct nvmev_ctrl {
 	u16 nsdel_cid;
 	u64 nsdel_mark[NVMEV_MAX_IO_QUEUES + 1];	/* sq->submitted when it began */
 	u32 ns_changed;		/* Changed Namespace List: NSIDs (bit nsid - 1) */
+	u32 ns_created;		/* namespaces created by Namespace Management */
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 

@@ -131,6 +131,7 @@ static u16 ns_create(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
 		return NVME_DNR(NVME_SC_NS_INSUFFICIENT_CAP);
 	if (nvmev_ns_setup(c, nsid, set, offset, bytes, shift))
 		return NVME_DNR(NVME_SC_NS_ID_UNAVAILABLE);	/* no media for this NSID */
+	c->ns[nsid - 1].gen = ++c->ns_created;
 	*dw0 = nsid;
 	return NVME_SC_SUCCESS;
 }

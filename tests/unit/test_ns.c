@@ -479,11 +479,16 @@ UNIT_TEST(nsmgmt_create_attach_detach_delete)
 	CHECK_EQ(nvme_get32(id, 0), 2);
 
 	/* delete, then a new namespace in the same place reads as zeroes */
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ALLOC, 2, 0, buf), 0);
+	memcpy(host_ptr(io), id + 104, 24);		/* NGUID, EUI-64 */
 	CHECK_EQ(ns_delete(&t, 2), 0);
 	CHECK_EQ(ns_delete(&t, 2), NVME_SC_INVALID_NS | DNR);
 	CHECK_EQ(first_active(&t, NVME_CNS_NS_ALLOC_LIST, 1), 0);
 	CHECK_EQ(ns_create(&t, 4 * MiB / 512, 4 * MiB / 512, 0, NVME_CSI_NVM, &nsid), 0);
 	CHECK_EQ(nsid, 2);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_ALLOC, 2, 0, buf), 0);
+	/* the same NSID, new identifiers */
+	CHECK(memcmp(host_ptr(io), id + 104, 16) && memcmp((u8 *)host_ptr(io) + 16, id + 120, 8));
 	CHECK_EQ(ns_attach(&t, 2, 0, 1, 1, 0), 0);
 	memset(host_ptr(io), 0xaa, 4096);
 	sqe_rw(&c, NVME_CMD_READ, 511 * 8, 8, io);
