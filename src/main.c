@@ -290,9 +290,12 @@ static int nvmev_model_init(struct nvmev_dev *dev)
 	nvmev_nvm_timing_init(&dev->timing, p->read_latency_ns, p->write_latency_ns,
 			      p->bandwidth_mbps, p->parallel_units);
 
-	/* one bit per block: 1/4096 of the namespace at 512 B blocks, 1/32768 at 4 KiB */
-	dev->dealloc = kvmalloc_array(nvmev_dealloc_words((p->size - NVMEV_HEADER_SIZE) >>
-							  ilog2(p->lba_size)),
+	/*
+	 * One bit per 512 bytes of storage (1/4096 of it): every namespace,
+	 * of either block size, keeps its deallocation map in its extent's
+	 * share of it.
+	 */
+	dev->dealloc = kvmalloc_array(nvmev_storage_map_words(p->size - NVMEV_HEADER_SIZE),
 				      sizeof(u64), GFP_KERNEL);
 	if (!dev->dealloc)
 		return -ENOMEM;

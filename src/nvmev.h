@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 #include "model/ctrl.h"
-#include "model/timing.h"
+#include "model/media_optane.h"
 
 #define NVMEV_BAR_SIZE		0x4000		/* registers, doorbells, MSI-X */
 #define NVMEV_MSIX_TABLE_OFF	0x2000

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "ctrl.h"
-#include "timing.h"
+#include "media_optane.h"
 
 #define HOST_BASE	0x100000000ull	/* fake bus address of host memory */
 #define HOST_SIZE	(16u << 20)
@@ -188,7 +188,7 @@ static void setup(void)
 	cfg.storage = aligned_alloc(4096, storage_size);
 	memset(cfg.storage, 0x5a, storage_size);
 	cfg.storage_size = storage_size;
-	cfg.dealloc = calloc(nvmev_dealloc_words(storage_size >> 12), 8);
+	cfg.dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
 	cfg.lba_shift = 12;
 	cfg.max_io_queues = 4;
 	cfg.nr_workers = 1;
@@ -203,7 +203,7 @@ static void setup(void)
 		exit(2);
 	}
 	/* as if the whole device had been written: reads copy real data */
-	memset(cfg.dealloc, 0, nvmev_dealloc_words(storage_size >> 12) * 8);
+	memset(cfg.dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
 
 	q[0].size = 32;
 	q[0].sq = halloc(32 * 64);

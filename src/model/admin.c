@@ -8,7 +8,7 @@
 #include "prp.h"
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
-#define ADMIN_DEFERRED	0xffff	/* completes later (AER) */
+#define ADMIN_DEFERRED	NVMEV_ADMIN_DEFERRED	/* completes later (AER, deletions) */
 
 #define TEMP_DEFAULT_K	313	/* 40 C */
 #define TEMP_WARNING_K	343	/* WCTEMP: 70 C */
@@ -46,11 +46,53 @@ static u16 admin_send(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, const vo
 
 /* ---- Identify ---- */
 
-static void put_nguid(const struct nvmev_ctrl *c, u8 *p, u32 off)
+/*
+ * Namespace identifiers, unique across every controller and never reused:
+ * the controller's uid (unique per device), the NSID and the namespace's
+ * creation number (0 for the namespaces the device starts with).
+ */
+static void put_nguid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
 {
 	nvme_put64(p, off, c->cfg.uid);
-	nvme_put32(p, off + 8, 0x4e564d56);	/* "NVMV" */
-	nvme_put32(p, off + 12, c->ns.nsid);
+	nvme_put32(p, off + 8, 0x4e564d56 ^ ns->gen);	/* "NVMV" */
+	nvme_put32(p, off + 12, ns->nsid);
+}
+
+static void put_eui64(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
+{
+	/* byte 0: a locally administered (not IEEE assigned) identifier */
+	nvme_put8(p, off, 0x02);
+	nvme_put8(p, off + 1, (u8)ns->gen);
+	nvme_put8(p, off + 2, (u8)ns->nsid);
+	nvme_put8(p, off + 3, (u8)(c->cfg.uid >> 32));
+	nvme_put32(p, off + 4, (u32)c->cfg.uid);
+}
+
+/* An RFC 9562 version 8 (vendor-specific) UUID of the same. */
+static void put_uuid(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *p, u32 off)
+{
+	u32 i;
+
+	for (i = 0; i < 8; i++)
+		p[off + i] = (u8)(c->cfg.uid >> (56 - 8 * i));
+	p[off + 6] = (u8)(0x80 | (p[off + 6] & 0x0f));	/* version 8 */
+	p[off + 8] = 0x80 | 0x0e;			/* variant 10b */
+	p[off + 9] = 0x56;
+	p[off + 10] = (u8)(ns->gen >> 8);
+	p[off + 11] = (u8)ns->gen;
+	for (i = 0; i < 4; i++)
+		p[off + 12 + i] = (u8)(ns->nsid >> (24 - 8 * i));
+}
+
+static u16 oncs_of_sets(const struct nvmev_ctrl *c)
+{
+	u16 oncs = 0;
+	u32 i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (c->ns[i].cmd_set)
+			oncs |= c->ns[i].cmd_set->oncs;
+	return oncs;
 }
 
 static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
@@ -70,7 +112,8 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put16(id, 78, cfg->cntlid);
 	nvme_put32(id, 80, NVME_VS(1, 4, 0));
 	nvme_put8(id, 111, 1);			/* CNTRLTYPE: I/O controller */
-	nvme_put16(id, 256, 0);			/* OACS */
+	nvme_put32(id, 92, NVME_OAES_NS_ATTR);	/* OAES: namespace attribute notices */
+	nvme_put16(id, 256, NVME_OACS_NS_MGMT);	/* OACS: namespace management */
 	nvme_put8(id, 258, 3);			/* ACL */
 	nvme_put8(id, 259, NVMEV_AERL);
 	nvme_put8(id, 260, 0x03);		/* FRMW: one read-only slot */
@@ -79,11 +122,12 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put8(id, 263, 0);			/* NPSS */
 	nvme_put16(id, 266, TEMP_WARNING_K);
 	nvme_put16(id, 268, TEMP_CRITICAL_K);
-	nvme_put64(id, 280, c->ns.size);	/* TNVMCAP */
+	nvme_put64(id, 280, c->cfg.storage_size);	/* TNVMCAP */
+	nvme_put64(id, 296, c->cfg.storage_size - nvmev_ns_allocated_bytes(c));	/* UNVMCAP */
 	nvme_put8(id, 512, (NVME_SQES << 4) | NVME_SQES);
 	nvme_put8(id, 513, (NVME_CQES << 4) | NVME_CQES);
-	nvme_put32(id, 516, 1);			/* NN */
-	nvme_put16(id, 520, NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_SAVE_SELECT);
+	nvme_put32(id, 516, NVMEV_MAX_NS);	/* NN */
+	nvme_put16(id, 520, oncs_of_sets(c) | NVME_ONCS_SAVE_SELECT);
 	nvme_put8(id, 525, 0x07);		/* VWC present, flush of all namespaces */
 	nvme_put8(id, 530, 1);			/* NVSCC */
 
@@ -97,87 +141,148 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put16(id, 2048, 2500);		/* PSD0 MP: 25 W */
 }
 
-static void identify_ns(struct nvmev_ctrl *c, u8 *id)
+/* CNS 02h/07h: the active NSIDs above @nsid (of command set @csi, or any) */
+static void active_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid, int csi)
 {
-	const struct nvmev_ns *ns = &c->ns;
+	u32 i, n = 0;
 
-	nvme_put64(id, 0, ns->nr_blocks);	/* NSZE */
-	nvme_put64(id, 8, ns->nr_blocks);	/* NCAP */
-	nvme_put64(id, 16, ns->nr_blocks);	/* NUSE */
-	nvme_put8(id, 25, 0);			/* NLBAF: one format */
-	nvme_put8(id, 26, 0);			/* FLBAS: format 0 */
-	nvme_put8(id, 33, 0x09);		/* DLFEAT: reads as zeroes, WZ deallocates */
-	nvme_put64(id, 48, ns->size);		/* NVMCAP */
-	put_nguid(c, id, 104);
-	nvme_put32(id, 128, (u32)ns->lba_shift << 16);	/* LBAF0 */
+	for (i = nsid; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_ns *ns = &c->ns[i];
+
+		if (ns->attached && (csi < 0 || ns->cmd_set->csi == csi))
+			nvme_put32(id, 4 * n++, ns->nsid);
+	}
+}
+
+/* CNS 10h: the allocated NSIDs above @nsid, attached or not */
+static void alloc_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid)
+{
+	u32 i, n = 0;
+
+	for (i = nsid; i < NVMEV_MAX_NS; i++)
+		if (c->ns[i].cmd_set)
+			nvme_put32(id, 4 * n++, c->ns[i].nsid);
+}
+
+static void ns_descriptors(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
+{
+	nvme_put8(id, 0, NVME_NIDT_EUI64);
+	nvme_put8(id, 1, 8);
+	put_eui64(c, ns, id, 4);
+	nvme_put8(id, 12, NVME_NIDT_NGUID);
+	nvme_put8(id, 13, 16);
+	put_nguid(c, ns, id, 16);
+	nvme_put8(id, 32, NVME_NIDT_UUID);
+	nvme_put8(id, 33, 16);
+	put_uuid(c, ns, id, 36);
+	nvme_put8(id, 52, NVME_NIDT_CSI);
+	nvme_put8(id, 53, 1);
+	nvme_put8(id, 56, ns->cmd_set->csi);
 }
 
 /*
- * NVM command set limits: Write Zeroes up to its 16-bit block count (WZSL,
- * in 2^n minimum memory pages), Dataset Management up to NVMEV_DMRL ranges
- * of NVMEV_DMSL blocks in all, so that no command costs a worker more than
- * a bounded update of the deallocation map.
+ * Identify. An NSID in 1..NN that is not active gives a zero-filled
+ * namespace structure (CNS 00h, 08h), as the specification asks; one
+ * outside that range is an invalid namespace.
  */
-static void identify_ctrl_nvm(struct nvmev_ctrl *c, u8 *id)
-{
-	nvme_put8(id, 1, (u8)(16 + c->ns.lba_shift - NVMEV_PAGE_SHIFT));	/* WZSL */
-	nvme_put8(id, 3, NVMEV_DMRL);		/* DMRL */
-	nvme_put32(id, 4, NVMEV_DMSL);		/* DMRSL */
-	nvme_put64(id, 8, NVMEV_DMSL);		/* DMSL */
-}
-
 static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 {
 	u8 cns = cmd->dw[10] & 0xff;
 	u8 csi = cmd->dw[11] >> 24;
 	u32 nsid = nvme_sqe_nsid(cmd);
-	bool ns_ok = nsid == c->ns.nsid;
+	const struct nvmev_ns *ns = nvmev_ns_get(c, nsid);	/* attached */
+	bool in_range = nsid >= 1 && nsid <= NVMEV_MAX_NS;
+	const struct nvmev_cmd_set *set;
 	u8 *id = c->scratch;
 
 	memset(id, 0, sizeof(c->scratch));
 	switch (cns) {
 	case NVME_CNS_NS:
-		if (!ns_ok)
+		if (!in_range)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		identify_ns(c, id);
+		if (ns) {
+			ns->cmd_set->identify_ns(c, ns, id);
+			put_nguid(c, ns, id, 104);
+			put_eui64(c, ns, id, 120);
+		}
 		break;
 	case NVME_CNS_CTRL:
 		identify_ctrl(c, id);
 		break;
-	case NVME_CNS_CS_NS_ACTIVE_LIST:
 	case NVME_CNS_NS_ACTIVE_LIST:
-		if (cns == NVME_CNS_CS_NS_ACTIVE_LIST && csi != NVME_CSI_NVM)
+		if (nsid >= 0xfffffffe)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		active_list(c, id, nsid, -1);
+		break;
+	case NVME_CNS_CS_NS_ACTIVE_LIST:
+		if (!nvmev_cmd_set_by_csi(csi))
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
 		if (nsid >= 0xfffffffe)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		if (nsid < c->ns.nsid)
-			nvme_put32(id, 0, c->ns.nsid);
+		active_list(c, id, nsid, csi);
 		break;
 	case NVME_CNS_NS_DESC_LIST:
-		if (!ns_ok)
+		if (!ns)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		nvme_put8(id, 0, NVME_NIDT_NGUID);
-		nvme_put8(id, 1, 16);
-		put_nguid(c, id, 4);
-		nvme_put8(id, 20, NVME_NIDT_CSI);
-		nvme_put8(id, 21, 1);
-		nvme_put8(id, 24, NVME_CSI_NVM);
+		ns_descriptors(c, ns, id);
 		break;
 	case NVME_CNS_CS_NS:
-		if (csi != NVME_CSI_NVM)
+		if (!nvmev_cmd_set_by_csi(csi))
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
-		if (!ns_ok)
+		if (!in_range)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		break;			/* no NVM-specific namespace fields in use */
-	case NVME_CNS_CS_CTRL:
-		if (csi != NVME_CSI_NVM)
+		if (ns && ns->cmd_set->csi != csi)
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
-		identify_ctrl_nvm(c, id);
+		if (ns)
+			ns->cmd_set->identify_ns_csi(c, ns, id);
+		break;
+	case NVME_CNS_CS_CTRL:
+		set = nvmev_cmd_set_by_csi(csi);
+		if (!set)
+			return NVME_DNR(NVME_SC_INVALID_FIELD);
+		set->identify_ctrl_csi(c, id);
 		break;
 	case NVME_CNS_NS_CS_INDEP:
-		if (!ns_ok)
+		if (!in_range)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		nvme_put8(id, 14, 1);	/* NSTAT: ready */
+		if (ns) {
+			nvme_put8(id, 14, 1);	/* NSTAT: ready */
+			/* ANAGRPID, NMIC, RESCAP, ...: none */
+		}
+		break;
+	case NVME_CNS_NS_ALLOC_LIST:
+		if (nsid >= 0xfffffffe)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		alloc_list(c, id, nsid);
+		break;
+	case NVME_CNS_NS_ALLOC:
+		if (!in_range)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		ns = nvmev_ns_allocated(c, nsid);
+		if (ns) {
+			ns->cmd_set->identify_ns(c, ns, id);
+			put_nguid(c, ns, id, 104);
+			put_eui64(c, ns, id, 120);
+		}
+		break;
+	case NVME_CNS_NS_CTRL_LIST:
+		if (!in_range)
+			return NVME_DNR(NVME_SC_INVALID_NS);
+		ns = nvmev_ns_allocated(c, nsid);
+		if (ns && ns->attached && c->cfg.cntlid >= (cmd->dw[10] >> 16)) {
+			nvme_put16(id, 0, 1);
+			nvme_put16(id, 2, c->cfg.cntlid);
+		}
+		break;
+	case NVME_CNS_CTRL_LIST:
+		if (c->cfg.cntlid >= (cmd->dw[10] >> 16)) {
+			nvme_put16(id, 0, 1);
+			nvme_put16(id, 2, c->cfg.cntlid);
+		}
+		break;
+	case NVME_CNS_IOCS:
+		/* one combination (index 0): every command set at once */
+		nvme_put64(id, 0, nvmev_cmd_sets_vector());
 		break;
 	default:
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
@@ -256,7 +361,7 @@ static u32 log_fw_slot(struct nvmev_ctrl *c, u8 *p)
 	return 512;
 }
 
-static u32 log_effects(struct nvmev_ctrl *c, u8 *p)
+static u32 log_effects(const struct nvmev_cmd_set *set, u8 *p)
 {
 	static const u8 admin_ops[] = {
 		NVME_ADMIN_DELETE_SQ, NVME_ADMIN_CREATE_SQ, NVME_ADMIN_GET_LOG_PAGE,
@@ -266,14 +371,14 @@ static u32 log_effects(struct nvmev_ctrl *c, u8 *p)
 	};
 	u32 i;
 
-	(void)c;
 	for (i = 0; i < NVMEV_ARRAY_SIZE(admin_ops); i++)
 		nvme_put32(p, admin_ops[i] * 4, NVME_CSE_CSUPP);
-	nvme_put32(p, 1024 + NVME_CMD_FLUSH * 4, NVME_CSE_CSUPP);
-	nvme_put32(p, 1024 + NVME_CMD_READ * 4, NVME_CSE_CSUPP);
-	nvme_put32(p, 1024 + NVME_CMD_WRITE * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
-	nvme_put32(p, 1024 + NVME_CMD_WRITE_ZEROES * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
-	nvme_put32(p, 1024 + NVME_CMD_DSM * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
+	/* they change the namespace inventory: the host rescans after them */
+	nvme_put32(p, NVME_ADMIN_NS_MGMT * 4,
+		   NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC | NVME_CSE_CSE_CTRL);
+	nvme_put32(p, NVME_ADMIN_NS_ATTACH * 4,
+		   NVME_CSE_CSUPP | NVME_CSE_NCC | NVME_CSE_NIC | NVME_CSE_CSE_CTRL);
+	set->effects(p + 1024);
 	return 4096;
 }
 
@@ -303,9 +408,18 @@ static u16 get_log_page(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	case NVME_LOG_FW_SLOT:
 		size = log_fw_slot(c, p);
 		break;
-	case NVME_LOG_CMD_EFFECTS:
-		size = log_effects(c, p);
+	case NVME_LOG_CHANGED_NS:
+		size = nvmev_ns_changed_log(c, p);
 		break;
+	case NVME_LOG_CMD_EFFECTS: {
+		/* the I/O half is the one of the command set CDW14 names */
+		const struct nvmev_cmd_set *set = nvmev_cmd_set_by_csi((u8)(cmd->dw[14] >> 24));
+
+		if (!set)
+			return NVME_DNR(NVME_SC_INVALID_FIELD);
+		size = log_effects(set, p);
+		break;
+	}
 	default:
 		return NVME_DNR(NVME_SC_INVALID_LOG_PAGE);
 	}
@@ -319,6 +433,10 @@ static u16 get_log_page(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 			c->aer_masked &= ~(1u << NVME_AER_TYPE_ERROR);
 		else if (lid == NVME_LOG_SMART)
 			c->aer_masked &= ~(1u << NVME_AER_TYPE_SMART);
+		else if (lid == NVME_LOG_CHANGED_NS) {
+			c->aer_masked &= ~(1u << NVME_AER_TYPE_NOTICE);
+			c->ns_changed = 0;
+		}
 	}
 	return status;
 }
@@ -365,6 +483,7 @@ static u32 feature_caps(u8 fid)
 	case NVME_FEAT_IRQ_CONFIG:
 	case NVME_FEAT_WRITE_ATOMIC:
 	case NVME_FEAT_ASYNC_EVENT:
+	case NVME_FEAT_IOCS_PROFILE:
 		return FEAT_CHANGEABLE;
 	default:
 		return 0;
@@ -456,8 +575,15 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 		f->write_atomicity = v & 1;	/* DN: AWUN/NAWUN may be ignored */
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
-		f->async_event = v & 0xff;	/* SMART / health critical warnings */
+		/* SMART / health critical warnings, namespace attribute notices */
+		f->async_event = v & (0xff | NVME_AEN_CFG_NS_ATTR);
 		nvmev_admin_check_temperature(c);
+		break;
+	case NVME_FEAT_IOCS_PROFILE:
+		/* Identify CNS 1Ch lists one combination: index 0 */
+		if ((v & 0x1ff) != 0)
+			return NVME_DNR(NVME_SC_IOCS_COMBINATION_REJECTED);
+		f->iocs_profile = 0;
 		break;
 	}
 	return NVME_SC_SUCCESS;
@@ -529,6 +655,9 @@ static u16 get_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
 		*dw0 = f->async_event;
+		break;
+	case NVME_FEAT_IOCS_PROFILE:
+		*dw0 = f->iocs_profile;
 		break;
 	}
 	return NVME_SC_SUCCESS;
@@ -650,7 +779,7 @@ static bool delete_sq_poll(struct nvmev_ctrl *c)
 		return false;
 	nvmev_sq_delete(c, qid);
 	c->del_sqid = 0;
-	nvmev_cq_post(c, &c->cqs[0], 0, c->del_cid, NVME_SC_SUCCESS, 0);
+	nvmev_cq_post(c, &c->cqs[0], 0, c->del_cid, NVME_SC_SUCCESS, 0, 0);
 	return true;
 }
 
@@ -693,7 +822,7 @@ static void aer_deliver(struct nvmev_ctrl *c)
 		c->nr_aers--;
 		nvmev_cq_post(c, cq, 0, c->aer_cids[c->nr_aers], NVME_SC_SUCCESS,
 			      type | ((u32)c->aer_info[type] << 8) |
-			      ((u32)c->aer_log[type] << 16));
+			      ((u32)c->aer_log[type] << 16), 0);
 		c->aer_pending &= ~bit;
 		c->aer_masked |= bit;
 	}
@@ -736,6 +865,10 @@ static u16 admin_exec(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0
 		return ADMIN_DEFERRED;
 	case NVME_ADMIN_KEEP_ALIVE:
 		return NVME_SC_SUCCESS;
+	case NVME_ADMIN_NS_MGMT:
+		return nvmev_ns_mgmt(c, cmd, dw0);
+	case NVME_ADMIN_NS_ATTACH:
+		return nvmev_ns_attach(c, cmd);
 	default:
 		return NVME_DNR(NVME_SC_INVALID_OPCODE);
 	}
@@ -755,6 +888,12 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 	if (c->del_sqid) {
 		if (!delete_sq_poll(c))
 			tail = sq->head;	/* admin commands wait for the deletion */
+		else
+			did = true;
+	}
+	if (c->nsdel_mask) {
+		if (!nvmev_ns_delete_poll(c))
+			tail = sq->head;	/* ... and for a namespace deletion */
 		else
 			did = true;
 	}
@@ -779,7 +918,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 		NVMEV_WRITE_ONCE(sq->head, sq->head + 1 == sq->size ? 0 : sq->head + 1);
 		status = admin_exec(c, &cmd, &dw0);
 		did = true;
-		if (status == ADMIN_DEFERRED && c->del_sqid)
+		if (status == ADMIN_DEFERRED && (c->del_sqid || c->nsdel_mask))
 			break;		/* nothing else until the deletion completes */
 		if (status == ADMIN_DEFERRED)
 			continue;
@@ -787,7 +926,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 			c->stats.errors++;
 			nvmev_record_error(c, 0, nvme_sqe_cid(&cmd), status, nvme_sqe_nsid(&cmd), 0);
 		}
-		nvmev_cq_post(c, cq, 0, nvme_sqe_cid(&cmd), status, dw0);
+		nvmev_cq_post(c, cq, 0, nvme_sqe_cid(&cmd), status, dw0, 0);
 	}
 
 	if (c->aer_pending && c->nr_aers)

@@ -58,6 +58,8 @@ static void ctrl_teardown_queues(struct nvmev_ctrl *c)
  */
 void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 {
+	u32 i;
+
 	c->ready = false;
 	nvmev_queues_drain(c);
 	ctrl_teardown_queues(c);
@@ -67,9 +69,14 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 	c->nr_aers = 0;
 	c->aer_pending = 0;
 	c->aer_masked = 0;
+	nvmev_ns_delete_abandon(c);
 	nvmev_admin_init(c);
-	if (c->cfg.timing->ops->reset)
-		c->cfg.timing->ops->reset(c->cfg.timing);
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_timing *t = c->ns[i].timing;
+
+		if (c->ns[i].cmd_set && t->ops->reset)
+			t->ops->reset(t);
+	}
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 }
 
@@ -100,7 +107,8 @@ static bool ctrl_enable(struct nvmev_ctrl *c, u32 cc)
 	struct nvmev_sq *sq = &c->sqs[0];
 	struct nvmev_cq *cq = &c->cqs[0];
 
-	if (NVME_CC_MPS(cc) != 0 || NVME_CC_AMS(cc) != 0 || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM) {
+	if (NVME_CC_MPS(cc) != 0 || NVME_CC_AMS(cc) != 0 ||
+	    (NVME_CC_CSS(cc) != NVME_CC_CSS_NVM && NVME_CC_CSS(cc) != NVME_CC_CSS_CSI)) {
 		nvmev_plat_log(c->plat, NVMEV_LOG_WARN,
 			       "enable with unsupported CC 0x%x (MPS, AMS or CSS)", cc);
 		return false;
@@ -302,8 +310,7 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 
 	if (!cfg->nr_workers || cfg->nr_workers > NVMEV_MAX_WORKERS ||
 	    !cfg->max_io_queues || cfg->max_io_queues > NVMEV_MAX_IO_QUEUES ||
-	    (cfg->lba_shift != 9 && cfg->lba_shift != 12) ||
-	    cfg->storage_size < (1ull << cfg->lba_shift) || !cfg->timing || !cfg->dealloc)
+	    !cfg->storage || !cfg->dealloc)
 		return -1;
 
 	memset(c, 0, sizeof(*c));
@@ -312,14 +319,27 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	c->bar = cfg->bar;
 	c->dbs = (u32 *)(cfg->bar + NVME_REG_DBS);
 
-	c->ns.nsid = 1;
-	c->ns.lba_shift = cfg->lba_shift;
-	c->ns.nr_blocks = cfg->storage_size >> cfg->lba_shift;
-	c->ns.size = c->ns.nr_blocks << cfg->lba_shift;
-	c->ns.data = cfg->storage;
-	c->ns.dealloc = cfg->dealloc;
-	/* a new namespace reads as zeroes, whatever the memory held before */
-	memset(c->ns.dealloc, 0xff, nvmev_dealloc_words(c->ns.nr_blocks) * 8);
+	/* the namespaces at start: attached, and they must not overlap */
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_ns_config *n = &cfg->ns[i];
+		u16 j;
+
+		if (!n->cmd_set)
+			continue;
+		for (j = 0; j < i; j++)
+			if (c->ns[j].cmd_set && n->offset < c->ns[j].offset + c->ns[j].extent &&
+			    c->ns[j].offset < n->offset + n->size)
+				return -1;
+		if (nvmev_ns_setup(c, i + 1u, n->cmd_set, n->offset, n->size, n->lba_shift))
+			return -1;
+		c->ns[i].attached = true;
+	}
+	if (!c->nr_ns) {
+		if (nvmev_ns_setup(c, 1, nvmev_cmd_set_default(), 0, cfg->storage_size,
+				   cfg->lba_shift))
+			return -1;
+		c->ns[0].attached = true;
+	}
 
 	for (i = 0; i < cfg->nr_workers; i++) {
 		struct nvmev_worker *w = workers[i];
@@ -343,7 +363,7 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 			(u32)(NVME_CAP_MQES(NVMEV_MAX_QUEUE_ENTRIES - 1) | NVME_CAP_CQR |
 			      NVME_CAP_TO(CAP_TO_500MS)));
 	nvmev_set_reg32(c, NVME_REG_CAP + 4,
-			(u32)((NVME_CAP_DSTRD(0) | NVME_CAP_CSS_NVM | NVME_CAP_MPSMIN(0) |
+			(u32)((NVME_CAP_DSTRD(0) | NVME_CAP_CSS_NVM | NVME_CAP_CSS_CSI | NVME_CAP_MPSMIN(0) |
 			       NVME_CAP_MPSMAX(0)) >> 32));
 	nvmev_set_reg32(c, NVME_REG_VS, NVME_VS(1, 4, 0));
 	return 0;

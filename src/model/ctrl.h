@@ -13,6 +13,7 @@
 
 #include "nvme.h"
 #include "timing.h"
+#include "cmdset.h"
 
 #define NVMEV_PAGE_SHIFT	12
 #define NVMEV_PAGE_SIZE		(1u << NVMEV_PAGE_SHIFT)
@@ -44,6 +45,12 @@
 #define NVMEV_DMSL		(1u << 22)	/* blocks per range and per command */
 /* Shutdown: how long fetched commands may take to complete (< CAP.TO). */
 #define NVMEV_SHUTDOWN_NS	1000000000ull
+/* Namespaces per controller: NSIDs 1..NVMEV_MAX_NS (Identify NN). */
+#define NVMEV_MAX_NS		16
+#define NVMEV_NO_NS		0xff	/* nvmev_req.ns_idx of a command without one */
+/* LBA formats every namespace offers: 0 = 512 bytes, 1 = 4096 bytes */
+#define NVMEV_NR_LBAF		2
+#define NVMEV_ADMIN_DEFERRED	0xffff	/* an admin command that completes later */
 
 struct nvmev_ctrl;
 
@@ -59,13 +66,16 @@ struct nvmev_req {
 	u32 bytes;		/* data length */
 	u32 cdw10;
 	u32 cdw11;
-	u32 result;
+	u32 result;		/* completion DW0 */
+	u32 result1;		/* completion DW1 */
 	u32 epoch;
 	u16 sqid;
 	u16 cqid;
 	u16 cid;
 	u16 status;
 	u8 opcode;
+	u8 ns_idx;		/* c->ns[ns_idx], or NVMEV_NO_NS */
+	u8 dir;			/* enum nvmev_dir, for the statistics */
 };
 
 struct nvmev_cq {
@@ -103,23 +113,59 @@ struct nvmev_sq {
 };
 
 /*
- * A namespace. Its data sits at its logical place in @data; @dealloc has a
+ * A namespace, of one I/O command set (@cmd_set) with its media model
+ * (@timing). Every namespace is an extent of the device's storage: its data
+ * sits at its logical place in @data (storage + @offset); @dealloc has a
  * bit per block, set while the block is deallocated (reads return zeroes
  * without looking at @data). A new namespace is all deallocated.
+ * A slot whose @cmd_set is NULL is an unallocated NSID; an allocated one
+ * that is not @attached is inactive for this controller.
  */
 struct nvmev_ns {
+	const struct nvmev_cmd_set *cmd_set;
+	struct nvmev_timing *timing;
 	u32 nsid;
 	u32 lba_shift;
 	u64 nr_blocks;
 	u8 *data;
 	u64 *dealloc;
 	u64 size;
+	u64 offset;		/* in the storage */
+	u64 extent;		/* bytes of storage it holds (size rounded up to the granule) */
+	u32 gen;		/* creation number: identifiers are never reused */
+	bool attached;
 };
+
+/*
+ * Namespaces are carved from the storage in extents of this granule, so
+ * that each one's deallocation map starts on a word of the storage's map
+ * (one bit per 512 bytes).
+ */
+#define NVMEV_NS_GRANULE	(1ull << 20)
+
+/* One namespace as the host glue sets it up at start (nvmev_config.ns). */
+struct nvmev_ns_config {
+	const struct nvmev_cmd_set *cmd_set;	/* NULL: the NSID is not allocated */
+	u64 offset;		/* in the storage, a multiple of NVMEV_NS_GRANULE */
+	u64 size;		/* bytes */
+	u32 lba_shift;		/* 9 or 12 */
+};
+
+static inline u32 nvmev_lbaf_shift(u32 lbaf)
+{
+	return lbaf ? 12 : 9;
+}
 
 /* Words of the deallocation map of @nr_blocks blocks. */
 static inline u64 nvmev_dealloc_words(u64 nr_blocks)
 {
 	return (nr_blocks + 63) / 64;
+}
+
+/* Words of the storage's deallocation map: a bit per 512 bytes. */
+static inline u64 nvmev_storage_map_words(u64 storage_size)
+{
+	return nvmev_dealloc_words(storage_size >> 9);
 }
 
 /* Statistics one thread writes; sysfs adds them up. */
@@ -187,10 +233,20 @@ struct nvmev_worker {
 
 struct nvmev_config {
 	u8 *bar;		/* NVMEV_BAR_REGS_SIZE bytes of BAR0 */
+	/* the device's storage: every namespace is an extent of it */
 	u8 *storage;
 	u64 storage_size;
-	u64 *dealloc;		/* nvmev_dealloc_words(blocks) words; the model fills it */
-	u32 lba_shift;		/* 9 or 12 */
+	u64 *dealloc;		/* nvmev_storage_map_words(storage_size) words */
+	/*
+	 * The namespaces at start: ns[i] is NSID i + 1. When none is
+	 * allocated, NSID 1 of the default command set fills the storage,
+	 * with blocks of 2^@lba_shift bytes.
+	 */
+	struct nvmev_ns_config ns[NVMEV_MAX_NS];
+	u32 lba_shift;
+	/* media model instance of each NSID; NULL: @timing, shared */
+	struct nvmev_timing *ns_timing[NVMEV_MAX_NS];
+	struct nvmev_timing *timing;
 	u16 max_io_queues;
 	u16 nr_workers;
 	u16 cntlid;
@@ -200,7 +256,6 @@ struct nvmev_config {
 	char serial[21];
 	char model[41];
 	char firmware[9];
-	struct nvmev_timing *timing;
 	void *plat;
 };
 
@@ -216,6 +271,7 @@ struct nvmev_features {
 	u16 nr_io_sq;		/* granted, 1's based; 0 before Set Features */
 	u16 nr_io_cq;
 	u32 write_atomicity;
+	u32 iocs_profile;	/* I/O Command Set Profile: combination index */
 	u32 iv_cd[(NVMEV_NR_VECTORS + 31) / 32];	/* coalescing disabled, per vector */
 };
 
@@ -262,7 +318,14 @@ struct nvmev_ctrl {
 	struct nvmev_error_entry errors[NVMEV_ERROR_LOG_ENTRIES];
 	u32 next_error;
 	u16 temperature_k;	/* written by the host glue at any time */
-	struct nvmev_ns ns;
+	struct nvmev_ns ns[NVMEV_MAX_NS];
+	u8 nr_ns;		/* allocated namespaces */
+	/* Namespace Management delete in progress: waits for the I/O fetched before it */
+	u32 nsdel_mask;		/* NSIDs (bit nsid - 1) being deleted; 0: none */
+	u16 nsdel_cid;
+	u64 nsdel_mark[NVMEV_MAX_IO_QUEUES + 1];	/* sq->submitted when it began */
+	u32 ns_changed;		/* Changed Namespace List: NSIDs (bit nsid - 1) */
+	u32 ns_created;		/* namespaces created by Namespace Management */
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 
@@ -309,7 +372,7 @@ void nvmev_record_error(struct nvmev_ctrl *c, u16 sqid, u16 cid, u16 status, u32
 bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq);
 void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req);
 bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
-		   u16 status, u32 dw0);
+		   u16 status, u32 dw0, u32 dw1);
 bool nvmev_cq_has_room(struct nvmev_ctrl *c, struct nvmev_cq *cq);
 void nvmev_cq_refresh_head(struct nvmev_ctrl *c, struct nvmev_cq *cq);
 bool nvmev_ring_push(struct nvmev_ring *r, const struct nvmev_req *req);
@@ -322,6 +385,31 @@ void nvmev_worker_error(struct nvmev_worker *w, const struct nvmev_req *req);
 void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
+/* ns.c */
+int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,
+		   u64 offset, u64 size, u32 lba_shift);
+u64 nvmev_ns_allocated_bytes(const struct nvmev_ctrl *c);
+u16 nvmev_ns_mgmt(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0);
+u16 nvmev_ns_attach(struct nvmev_ctrl *c, const struct nvme_sqe *cmd);
+bool nvmev_ns_delete_poll(struct nvmev_ctrl *c);
+void nvmev_ns_delete_abandon(struct nvmev_ctrl *c);
+u32 nvmev_ns_changed_log(const struct nvmev_ctrl *c, u8 *p);
+
+/* The active namespace @nsid, or NULL (inactive or out of range). */
+static inline struct nvmev_ns *nvmev_ns_get(struct nvmev_ctrl *c, u32 nsid)
+{
+	if (nsid == 0 || nsid > NVMEV_MAX_NS || !c->ns[nsid - 1].attached)
+		return NULL;
+	return &c->ns[nsid - 1];
+}
+
+/* The allocated namespace @nsid, attached or not, or NULL. */
+static inline struct nvmev_ns *nvmev_ns_allocated(struct nvmev_ctrl *c, u32 nsid)
+{
+	if (nsid == 0 || nsid > NVMEV_MAX_NS || !c->ns[nsid - 1].cmd_set)
+		return NULL;
+	return &c->ns[nsid - 1];
+}
 
 /* Read a controller register / doorbell as the host left it. */
 static inline u32 nvmev_reg32(const struct nvmev_ctrl *c, u32 off)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NVM command set: Read, Write, Flush, Write Zeroes and Dataset
- * Management. The dispatcher decodes and validates each command and asks
- * the timing model for its completion time; the worker moves its data.
+ * The NVM command set (CSI 00h): Read, Write, Flush, Write Zeroes and
+ * Dataset Management, and its Identify structures. The dispatcher decodes
+ * and validates each command (nvm_decode); the worker moves its data
+ * (nvm_execute). io.c calls both through struct nvmev_cmd_set.
  * Every access to the namespace is bounds-checked here, before any copy.
  *
  * Deallocated blocks (Dataset Management, Write Zeroes, and every block of
@@ -11,6 +12,8 @@
  */
 #include "ctrl.h"
 #include "prp.h"
+
+extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
 
@@ -102,9 +105,8 @@ static bool read_holes_seg(void *arg, u64 addr, u32 len, u32 off)
 	return true;
 }
 
-static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_req *req)
+static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct nvmev_req *req)
 {
-	const struct nvmev_ns *ns = &c->ns;
 	const u8 *data = ns->data + (req->slba << ns->lba_shift);
 	struct read_holes r = { .plat = c->plat, .ns = ns, .slba = req->slba, .data = data };
 
@@ -113,9 +115,8 @@ static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_req *req)
 	return nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, read_holes_seg, &r);
 }
 
-static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_req *req)
+static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct nvmev_req *req)
 {
-	const struct nvmev_ns *ns = &c->ns;
 	u8 *data = ns->data + (req->slba << ns->lba_shift);
 	u16 status;
 
@@ -125,117 +126,41 @@ static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_req *req)
 	return status;
 }
 
-static u16 io_decode(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, struct nvmev_req *req)
+/* Dispatcher: validate a command; @ns is NULL for the broadcast NSID. */
+static u16 nvm_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nvme_sqe *cmd,
+		      struct nvmev_req *req)
 {
-	const struct nvmev_ns *ns = &c->ns;
-	u32 nsid = nvme_sqe_nsid(cmd);
-
+	(void)c;
 	if (nvme_sqe_fuse(cmd) || nvme_sqe_psdt(cmd))
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
 
 	switch (req->opcode) {
 	case NVME_CMD_FLUSH:
-		if (nsid != ns->nsid && nsid != 0xffffffff)
-			return NVME_DNR(NVME_SC_INVALID_NS);
-		return NVME_SC_SUCCESS;
+		return NVME_SC_SUCCESS;	/* one namespace or all of them */
 	case NVME_CMD_READ:
 	case NVME_CMD_WRITE:
 	case NVME_CMD_WRITE_ZEROES:
-		break;
 	case NVME_CMD_DSM:
-		if (nsid != ns->nsid)
-			return NVME_DNR(NVME_SC_INVALID_NS);
-		req->nlb = (cmd->dw[10] & 0xff) + 1;	/* number of ranges */
-		req->bytes = req->nlb * 16;
-		return NVME_SC_SUCCESS;
+		break;
 	default:
 		return NVME_DNR(NVME_SC_INVALID_OPCODE);
 	}
-
-	if (nsid != ns->nsid)
+	if (!ns)
 		return NVME_DNR(NVME_SC_INVALID_NS);
+	if (req->opcode == NVME_CMD_DSM) {
+		req->nlb = (cmd->dw[10] & 0xff) + 1;	/* number of ranges */
+		req->bytes = req->nlb * 16;
+		return NVME_SC_SUCCESS;
+	}
 	req->slba = cmd->dw[10] | ((u64)cmd->dw[11] << 32);
 	req->nlb = (cmd->dw[12] & 0xffff) + 1;
 	if (req->opcode != NVME_CMD_WRITE_ZEROES) {
 		if (((u64)req->nlb << ns->lba_shift) > NVMEV_MAX_XFER)
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
 		req->bytes = req->nlb << ns->lba_shift;
+		req->dir = req->opcode == NVME_CMD_READ ? NVMEV_DIR_READ : NVMEV_DIR_WRITE;
 	}
 	return io_check_range(ns, req->slba, req->nlb);
-}
-
-static void io_fetch(struct nvmev_ctrl *c, struct nvmev_sq *sq, struct nvmev_req *req, u64 now)
-{
-	struct nvme_sqe cmd;
-
-	memcpy(&cmd, sq->ring + (u32)sq->head * NVME_SQE_SIZE, sizeof(cmd));
-	memset(req, 0, sizeof(*req));
-	req->opcode = nvme_sqe_opcode(&cmd);
-	req->cid = nvme_sqe_cid(&cmd);
-	req->nsid = nvme_sqe_nsid(&cmd);
-	req->prp1 = nvme_sqe_prp1(&cmd);
-	req->prp2 = nvme_sqe_prp2(&cmd);
-	req->cdw10 = cmd.dw[10];
-	req->cdw11 = cmd.dw[11];
-	req->sqid = sq->qid;
-	req->cqid = sq->cqid;
-	req->epoch = c->epoch;
-	req->fetch_ns = now;
-	c->stats.cmds[req->opcode]++;
-
-	req->status = io_decode(c, &cmd, req);
-	if (req->status) {
-		c->stats.errors++;
-		nvmev_record_error(c, req->sqid, req->cid, req->status, req->nsid, req->slba);
-		req->target_ns = now;
-		return;
-	}
-	req->target_ns = NVMEV_READ_ONCE(c->hurry) ? now :
-			 c->cfg.timing->ops->schedule(c->cfg.timing, req, now);
-}
-
-static bool ring_has_room(const struct nvmev_ring *r)
-{
-	return r->tail - NVMEV_READ_ONCE(r->head) < NVMEV_RING_SLOTS;
-}
-
-/* Dispatcher: fetch up to NVMEV_SQ_BUDGET new commands from @sq. */
-bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
-{
-	struct nvmev_worker *w = c->workers[c->cqs[sq->cqid].owner];
-	u32 tail = NVMEV_READ_ONCE(*sq->tail_db);
-	struct nvmev_req req;
-	u32 n = 0;
-	u64 now;
-
-	nvmev_plat_rmb();	/* the tail, before the entries it announces */
-	if (tail >= sq->size) {
-		if (tail != sq->bad_tail) {
-			sq->bad_tail = tail;
-			nvmev_admin_report_event(c, NVME_AER_TYPE_ERROR,
-						 NVME_AER_ERROR_INVALID_DB_WRITE, NVME_LOG_ERROR);
-			return true;
-		}
-		return false;
-	}
-	if (tail == sq->head)
-		return false;
-
-	now = nvmev_plat_now_ns(c->plat);
-	while (sq->head != tail && n < NVMEV_SQ_BUDGET) {
-		if (!ring_has_room(&w->in)) {
-			c->stats.backpressure++;
-			break;
-		}
-		io_fetch(c, sq, &req, now);
-		nvmev_ring_push(&w->in, &req);
-		sq->submitted++;
-		NVMEV_WRITE_ONCE(sq->head, sq->head + 1 == sq->size ? 0 : sq->head + 1);
-		n++;
-	}
-	if (n)
-		nvmev_worker_kick(c, w);
-	return n != 0;
 }
 
 /*
@@ -243,9 +168,9 @@ bool nvmev_io_sq_poll(struct nvmev_ctrl *c, struct nvmev_sq *sq)
  * NVMEV_DMSL blocks in all, as Identify says), then marked. The cost is
  * bounded by NVMEV_DMSL / 64 map words, whatever the ranges.
  */
-static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req)
+static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, const struct nvmev_ns *ns,
+			 struct nvmev_req *req)
 {
-	const struct nvmev_ns *ns = &c->ns;
 	u64 total = 0;
 	u16 status;
 	u32 i;
@@ -276,27 +201,98 @@ static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nv
 }
 
 /* Worker: move the data of a validated command. */
-void nvmev_io_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_req *req)
+static u16 nvm_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_ns *ns,
+		       struct nvmev_req *req)
 {
-	if (req->status)
-		return;		/* rejected by the dispatcher: its fields may be anything */
 	switch (req->opcode) {
 	case NVME_CMD_READ:
-		req->status = io_read(c, req);
-		break;
+		return io_read(c, ns, req);
 	case NVME_CMD_WRITE:
-		req->status = io_write(c, req);
-		break;
+		return io_write(c, ns, req);
 	case NVME_CMD_WRITE_ZEROES:
-		dealloc_mark(&c->ns, req->slba, req->nlb, true);
-		break;
+		dealloc_mark(ns, req->slba, req->nlb, true);
+		return NVME_SC_SUCCESS;
 	case NVME_CMD_DSM:
 		if (req->cdw11 & NVME_DSM_AD)
-			req->status = io_deallocate(c, w, req);
-		break;
+			return io_deallocate(c, w, ns, req);
+		return NVME_SC_SUCCESS;
 	default:
-		break;
+		return NVME_SC_SUCCESS;
 	}
-	if (req->status)
-		nvmev_worker_error(w, req);
 }
+
+/* A new namespace reads as zeroes: every block deallocated. */
+static void nvm_init_ns(struct nvmev_ns *ns)
+{
+	memset(ns->dealloc, 0xff, nvmev_dealloc_words(ns->nr_blocks) * 8);
+}
+
+static void nvm_identify_ns(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
+{
+	(void)c;
+	nvme_put64(id, 0, ns->nr_blocks);	/* NSZE */
+	nvme_put64(id, 8, ns->nr_blocks);	/* NCAP */
+	nvme_put64(id, 16, ns->nr_blocks);	/* NUSE */
+	u32 f;
+
+	nvme_put8(id, 25, NVMEV_NR_LBAF - 1);	/* NLBAF */
+	for (f = 0; f < NVMEV_NR_LBAF; f++) {
+		/* LBADS, and relative performance: 4 KiB best, 512 B better */
+		nvme_put32(id, 128 + 4 * f, nvmev_lbaf_shift(f) << 16 |
+			   (nvmev_lbaf_shift(f) == 12 ? 0u : 1u) << 24);
+		if (nvmev_lbaf_shift(f) == ns->lba_shift)
+			nvme_put8(id, 26, (u8)f);	/* FLBAS */
+	}
+	nvme_put8(id, 33, 0x09);		/* DLFEAT: reads as zeroes, WZ deallocates */
+	nvme_put64(id, 48, ns->size);		/* NVMCAP */
+}
+
+/* No NVM command set specific namespace fields are in use (CNS 05h). */
+static void nvm_identify_ns_csi(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
+{
+	(void)c;
+	(void)ns;
+	(void)id;
+}
+
+/*
+ * NVM command set limits (CNS 06h): Write Zeroes up to its 16-bit block
+ * count (WZSL, in 2^n minimum memory pages, for the smallest block size of
+ * the controller's NVM namespaces), Dataset Management up to NVMEV_DMRL
+ * ranges of NVMEV_DMSL blocks in all, so that no command costs a worker
+ * more than a bounded update of the deallocation map.
+ */
+static void nvm_identify_ctrl_csi(const struct nvmev_ctrl *c, u8 *id)
+{
+	u32 shift = 12, i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (c->ns[i].cmd_set == &nvmev_nvm_cmd_set && c->ns[i].lba_shift < shift)
+			shift = c->ns[i].lba_shift;
+	nvme_put8(id, 1, (u8)(16 + shift - NVMEV_PAGE_SHIFT));	/* WZSL */
+	nvme_put8(id, 3, NVMEV_DMRL);		/* DMRL */
+	nvme_put32(id, 4, NVMEV_DMSL);		/* DMRSL */
+	nvme_put64(id, 8, NVMEV_DMSL);		/* DMSL */
+}
+
+static void nvm_effects(u8 *io)
+{
+	nvme_put32(io, NVME_CMD_FLUSH * 4, NVME_CSE_CSUPP);
+	nvme_put32(io, NVME_CMD_READ * 4, NVME_CSE_CSUPP);
+	nvme_put32(io, NVME_CMD_WRITE * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
+	nvme_put32(io, NVME_CMD_WRITE_ZEROES * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
+	nvme_put32(io, NVME_CMD_DSM * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
+}
+
+const struct nvmev_cmd_set nvmev_nvm_cmd_set = {
+	.name = "nvm",
+	.csi = NVME_CSI_NVM,
+	.decode = nvm_decode,
+	.execute = nvm_execute,
+	.init_ns = nvm_init_ns,
+	.identify_ns = nvm_identify_ns,
+	.identify_ns_csi = nvm_identify_ns_csi,
+	.identify_ctrl_csi = nvm_identify_ctrl_csi,
+	.effects = nvm_effects,
+	.oncs = NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES,
+};

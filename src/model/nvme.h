@@ -75,6 +75,8 @@ enum nvme_status {
 	NVME_SC_CMD_SEQ_ERROR		= 0x0c,
 	NVME_SC_SGL_INVALID_DESC	= 0x11,
 	NVME_SC_PRP_OFFSET_INVALID	= 0x13,
+	NVME_SC_IOCS_NOT_SUPPORTED	= 0x29,
+	NVME_SC_IOCS_COMBINATION_REJECTED = 0x2b,
 	NVME_SC_LBA_RANGE		= 0x80,
 	NVME_SC_CAP_EXCEEDED		= 0x81,
 	NVME_SC_NS_NOT_READY		= 0x82,
@@ -89,6 +91,13 @@ enum nvme_status {
 	NVME_SC_INVALID_QUEUE_DELETION	= 0x10c,
 	NVME_SC_FEATURE_NOT_SAVEABLE	= 0x10d,
 	NVME_SC_FEATURE_NOT_CHANGEABLE	= 0x10e,
+	NVME_SC_INVALID_FORMAT		= 0x10a,
+	NVME_SC_NS_INSUFFICIENT_CAP	= 0x115,
+	NVME_SC_NS_ID_UNAVAILABLE	= 0x116,
+	NVME_SC_NS_ALREADY_ATTACHED	= 0x118,
+	NVME_SC_NS_IS_PRIVATE		= 0x119,
+	NVME_SC_NS_NOT_ATTACHED		= 0x11a,
+	NVME_SC_CTRL_LIST_INVALID	= 0x11c,
 };
 
 /* Admin command opcodes */
@@ -103,6 +112,8 @@ enum nvme_admin_opcode {
 	NVME_ADMIN_SET_FEATURES		= 0x09,
 	NVME_ADMIN_GET_FEATURES		= 0x0a,
 	NVME_ADMIN_ASYNC_EVENT		= 0x0c,
+	NVME_ADMIN_NS_MGMT		= 0x0d,
+	NVME_ADMIN_NS_ATTACH		= 0x15,
 	NVME_ADMIN_KEEP_ALIVE		= 0x18,
 };
 
@@ -125,12 +136,19 @@ enum nvme_cns {
 	NVME_CNS_CS_CTRL		= 0x06,
 	NVME_CNS_CS_NS_ACTIVE_LIST	= 0x07,
 	NVME_CNS_NS_CS_INDEP		= 0x08,
+	NVME_CNS_NS_ALLOC_LIST		= 0x10,
+	NVME_CNS_NS_ALLOC		= 0x11,
+	NVME_CNS_NS_CTRL_LIST		= 0x12,
+	NVME_CNS_CTRL_LIST		= 0x13,
+	NVME_CNS_IOCS			= 0x1c,	/* I/O command set data structure */
 };
 
 #define NVME_CSI_NVM		0
 
 /* Namespace identification descriptor types */
+#define NVME_NIDT_EUI64		0x01
 #define NVME_NIDT_NGUID		0x02
+#define NVME_NIDT_UUID		0x03
 #define NVME_NIDT_CSI		0x04
 
 /* Log page identifiers */
@@ -138,6 +156,7 @@ enum nvme_log_id {
 	NVME_LOG_ERROR			= 0x01,
 	NVME_LOG_SMART			= 0x02,
 	NVME_LOG_FW_SLOT		= 0x03,
+	NVME_LOG_CHANGED_NS		= 0x04,
 	NVME_LOG_CMD_EFFECTS		= 0x05,
 };
 
@@ -153,6 +172,7 @@ enum nvme_feature_id {
 	NVME_FEAT_IRQ_CONFIG		= 0x09,
 	NVME_FEAT_WRITE_ATOMIC		= 0x0a,
 	NVME_FEAT_ASYNC_EVENT		= 0x0b,
+	NVME_FEAT_IOCS_PROFILE		= 0x19,
 };
 
 /* Asynchronous event types and information */
@@ -161,12 +181,18 @@ enum nvme_feature_id {
 #define NVME_AER_ERROR_INVALID_DB_WRITE	0x01
 #define NVME_AER_ERROR_INVALID_DB	0x00
 #define NVME_AER_SMART_TEMP		0x01
+#define NVME_AER_TYPE_NOTICE		2
+#define NVME_AER_NOTICE_NS_CHANGED	0x00
+#define NVME_AEN_CFG_NS_ATTR		(1u << 8)	/* Asynchronous Event Configuration */
+#define NVME_OAES_NS_ATTR		(1u << 8)
+#define NVME_OACS_NS_MGMT		(1u << 3)
 
 /* Commands Supported and Effects log entry bits */
 #define NVME_CSE_CSUPP		(1u << 0)
 #define NVME_CSE_LBCC		(1u << 1)
 #define NVME_CSE_NCC		(1u << 2)
 #define NVME_CSE_NIC		(1u << 3)
+#define NVME_CSE_CSE_CTRL	(2u << 16)	/* no other command outstanding on the controller */
 
 /* ONCS bits */
 #define NVME_ONCS_DSM		(1u << 2)

@@ -45,7 +45,7 @@ bool nvmev_cq_has_room(struct nvmev_ctrl *c, struct nvmev_cq *cq)
  * polls the phase never sees a half-written entry.
  */
 bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
-		   u16 status, u32 dw0)
+		   u16 status, u32 dw0, u32 dw1)
 {
 	struct nvmev_sq *sq = &c->sqs[sqid];
 	u32 *e;
@@ -57,7 +57,7 @@ bool nvmev_cq_post(struct nvmev_ctrl *c, struct nvmev_cq *cq, u16 sqid, u16 cid,
 	sqhd = NVMEV_READ_ONCE(sq->head);
 	e = (u32 *)(cq->ring + (u32)cq->tail * NVME_CQE_SIZE);
 	NVMEV_WRITE_ONCE(e[0], dw0);
-	NVMEV_WRITE_ONCE(e[1], 0);
+	NVMEV_WRITE_ONCE(e[1], dw1);
 	NVMEV_WRITE_ONCE(e[2], (u32)sqhd | ((u32)sqid << 16));
 	nvmev_plat_wmb();
 	NVMEV_WRITE_ONCE(e[3], (u32)cid | ((((u32)status << 1) | cq->phase) << 16));

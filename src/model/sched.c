@@ -114,16 +114,16 @@ static bool worker_complete(struct nvmev_worker *w, u32 slot, u64 now)
 	struct nvmev_sq *sq = &c->sqs[req->sqid];
 	bool irq_was_pending = cq->irq_pending;
 
-	if (!nvmev_cq_post(c, cq, req->sqid, req->cid, req->status, req->result)) {
+	if (!nvmev_cq_post(c, cq, req->sqid, req->cid, req->status, req->result, req->result1)) {
 		w->stats.cq_full_waits++;
 		return false;
 	}
 	record_lateness(w, now, req->target_ns);
 	w->stats.completions++;
-	if (!req->status && req->opcode == NVME_CMD_READ) {
+	if (!req->status && req->dir == NVMEV_DIR_READ) {
 		w->stats.read_cmds++;
 		w->stats.bytes_read += req->bytes;
-	} else if (!req->status && req->opcode == NVME_CMD_WRITE) {
+	} else if (!req->status && req->dir == NVMEV_DIR_WRITE) {
 		w->stats.write_cmds++;
 		w->stats.bytes_written += req->bytes;
 	}

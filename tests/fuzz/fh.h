@@ -9,7 +9,7 @@
 
 #include "ctrl.h"
 #include "prp.h"
-#include "timing.h"
+#include "media_optane.h"
 
 #define FH_BASE		0x10000000ull
 #define FH_PAGES	1024u

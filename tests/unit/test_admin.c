@@ -7,6 +7,14 @@
 #define DNR NVME_STATUS_DNR
 #define MiB (1u << 20)
 
+static bool mem_is(const u8 *p, u8 v, u32 n)
+{
+	while (n--)
+		if (*p++ != v)
+			return false;
+	return true;
+}
+
 static u32 csts(struct th *t)
 {
 	return nvme_get32(t->bar, NVME_REG_CSTS);
@@ -157,7 +165,7 @@ UNIT_TEST(admin_identify)
 	CHECK_EQ(id[77], NVMEV_MDTS);
 	CHECK_EQ(nvme_get16(id, 78), 1);
 	CHECK_EQ(nvme_get32(id, 80), NVME_VS(1, 4, 0));
-	CHECK_EQ(nvme_get32(id, 516), 1);			/* NN */
+	CHECK_EQ(nvme_get32(id, 516), NVMEV_MAX_NS);		/* NN */
 	CHECK_EQ(nvme_get16(id, 520), 0x1c);			/* ONCS: DSM, WZ, save/select */
 	CHECK_EQ(id[525] & 1, 1);				/* VWC */
 	CHECK_EQ(id[512], 0x66);
@@ -166,10 +174,14 @@ UNIT_TEST(admin_identify)
 
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 1, 0, buf), 0);
 	CHECK_EQ(nvme_get64(id, 0), 8 * MiB / 4096);
-	CHECK_EQ((nvme_get32(id, 128) >> 16) & 0xff, 12);	/* LBADS */
+	CHECK_EQ((nvme_get32(id, 128 + 4 * (id[26] & 0xf)) >> 16) & 0xff, 12);	/* LBADS */
 	CHECK_EQ(id[33] & 7, 1);				/* DLFEAT: zeroes */
 	CHECK(nvme_get64(id, 104) != 0);			/* NGUID */
-	CHECK_EQ(identify(&t, NVME_CNS_NS, 2, 0, buf), NVME_SC_INVALID_NS | DNR);
+	/* an inactive NSID in 1..NN: a zero-filled structure */
+	memset(id, 0xff, 4096);
+	CHECK_EQ(identify(&t, NVME_CNS_NS, 2, 0, buf), 0);
+	CHECK(mem_is(id, 0, 4096));
+	CHECK_EQ(identify(&t, NVME_CNS_NS, NVMEV_MAX_NS + 1, 0, buf), NVME_SC_INVALID_NS | DNR);
 	CHECK_EQ(identify(&t, NVME_CNS_NS, 0, 0, buf), NVME_SC_INVALID_NS | DNR);
 
 	memset(id, 0xff, 4096);
@@ -182,10 +194,18 @@ UNIT_TEST(admin_identify)
 		 NVME_SC_INVALID_NS | DNR);
 
 	CHECK_EQ(identify(&t, NVME_CNS_NS_DESC_LIST, 1, 0, buf), 0);
-	CHECK_EQ(id[0], NVME_NIDT_NGUID);
-	CHECK_EQ(id[1], 16);
-	CHECK_EQ(id[20], NVME_NIDT_CSI);
-	CHECK_EQ(id[24], NVME_CSI_NVM);
+	CHECK_EQ(id[0], NVME_NIDT_EUI64);
+	CHECK_EQ(id[1], 8);
+	CHECK_EQ(id[12], NVME_NIDT_NGUID);
+	CHECK_EQ(id[13], 16);
+	CHECK_EQ(id[32], NVME_NIDT_UUID);
+	CHECK_EQ(id[33], 16);
+	CHECK_EQ(id[36 + 6] >> 4, 8);				/* UUID version 8 */
+	CHECK_EQ(id[36 + 8] >> 6, 2);				/* variant 10b */
+	CHECK_EQ(id[52], NVME_NIDT_CSI);
+	CHECK_EQ(id[53], 1);
+	CHECK_EQ(id[56], NVME_CSI_NVM);
+	CHECK_EQ(identify(&t, NVME_CNS_NS_DESC_LIST, 2, 0, buf), NVME_SC_INVALID_NS | DNR);
 
 	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 0, buf), 0);
 	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 2, buf), NVME_SC_INVALID_FIELD | DNR);

@@ -138,7 +138,7 @@ static void sqe_prps(struct nvme_sqe *c, u64 buf, u32 bytes)
 /* Write @nlb blocks of @byte at @slba through queue 1. */
 static void write_pattern(struct th *t, u64 slba, u32 nlb, u8 byte)
 {
-	u32 bytes = nlb << t->c->ns.lba_shift;
+	u32 bytes = nlb << t->c->ns[0].lba_shift;
 	u64 buf = host_alloc(bytes);
 	struct nvme_sqe c;
 
@@ -151,12 +151,12 @@ static void write_pattern(struct th *t, u64 slba, u32 nlb, u8 byte)
 /* Read @nlb blocks at @slba; returns the host buffer. */
 static u8 *read_back(struct th *t, u64 slba, u32 nlb)
 {
-	u64 buf = host_alloc(nlb << t->c->ns.lba_shift);
+	u64 buf = host_alloc(nlb << t->c->ns[0].lba_shift);
 	struct nvme_sqe c;
 
-	memset(host_ptr(buf), 0x77, nlb << t->c->ns.lba_shift);
+	memset(host_ptr(buf), 0x77, nlb << t->c->ns[0].lba_shift);
 	sqe_rw(&c, NVME_CMD_READ, slba, nlb, buf);
-	sqe_prps(&c, buf, nlb << t->c->ns.lba_shift);
+	sqe_prps(&c, buf, nlb << t->c->ns[0].lba_shift);
 	CHECK_EQ(th_io(t, 2, &c), 0);
 	return host_ptr(buf);
 }

@@ -172,6 +172,66 @@ void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...
 	va_end(ap);
 }
 
+static void th_config(struct th *t, struct nvmev_config *cfg)
+{
+	cfg->bar = t->bar;
+	cfg->max_io_queues = 8;
+	cfg->nr_workers = TH_WORKERS;
+	cfg->cntlid = 1;
+	cfg->uid = 0x1234;
+	cfg->vid = 0x0c51;
+	cfg->ssvid = 0x0c51;
+	strcpy(cfg->serial, "NVMEVTEST");
+	strcpy(cfg->model, "nvmevirt NVM SSD");
+	strcpy(cfg->firmware, "0.1.0");
+	cfg->plat = t;
+}
+
+void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid)
+{
+	struct nvmev_config cfg = { 0 };
+	u64 off = 0;
+	int i;
+
+	host_reset();
+	memset(t, 0, sizeof(*t));
+	t->c = calloc(1, sizeof(*t->c));
+	for (i = 0; i < TH_WORKERS; i++)
+		t->w[i] = calloc(1, sizeof(*t->w[i]));
+	th_config(t, &cfg);
+	cfg.uid = uid;
+	/* one storage, namespaces one after the other, plus 4 MiB to spare */
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+	t->storage_size = off + (4u << 20);
+	t->storage = calloc(1, t->storage_size);
+	t->dealloc = calloc(nvmev_storage_map_words(t->storage_size), 8);
+	cfg.storage = t->storage;
+	cfg.storage_size = t->storage_size;
+	cfg.dealloc = t->dealloc;
+	off = 0;
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_ns_config *n = &cfg.ns[i];
+
+		nvmev_nvm_timing_init(&t->ns_timing[i], read_ns ? read_ns[i] : 0, 0, 0, 1);
+		cfg.ns_timing[i] = &t->ns_timing[i].base;
+		if (!sizes[i])
+			continue;
+		t->ns_data[i] = t->storage + off;
+		n->cmd_set = nvmev_cmd_set_default();
+		n->offset = off;
+		n->size = sizes[i];
+		n->lba_shift = shifts[i];
+		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+	}
+	if (nvmev_ctrl_init(t->c, &cfg, t->w)) {
+		fprintf(stderr, "ctrl init failed\n");
+		abort();
+	}
+	cur_th = t;
+	relax_spins = 0;
+}
+
 void th_init(struct th *t, u32 lba_shift, u64 storage_size)
 {
 	struct nvmev_config cfg = { 0 };
@@ -184,7 +244,7 @@ void th_init(struct th *t, u32 lba_shift, u64 storage_size)
 		t->w[i] = calloc(1, sizeof(*t->w[i]));
 	t->storage = calloc(1, storage_size);
 	t->storage_size = storage_size;
-	t->dealloc = calloc(nvmev_dealloc_words(storage_size >> lba_shift), 8);
+	t->dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
 	nvmev_nvm_timing_init(&t->timing, 0, 0, 0, 1);
 
 	cfg.bar = t->bar;
@@ -244,6 +304,11 @@ static void db_write(struct th *t, u32 idx, u32 v)
 
 bool th_enable(struct th *t)
 {
+	return th_enable_css(t, 0);
+}
+
+bool th_enable_css(struct th *t, u32 css)
+{
 	struct th_queue *q = &t->q[0];
 
 	q->size = 32;
@@ -255,7 +320,7 @@ bool th_enable(struct th *t)
 	reg_write32(t, NVME_REG_ASQ + 4, (u32)(q->sq >> 32));
 	reg_write32(t, NVME_REG_ACQ, (u32)q->cq);
 	reg_write32(t, NVME_REG_ACQ + 4, (u32)(q->cq >> 32));
-	reg_write32(t, NVME_REG_CC, NVME_CC_EN | (6u << 16) | (4u << 20));
+	reg_write32(t, NVME_REG_CC, NVME_CC_EN | (css << 4) | (6u << 16) | (4u << 20));
 	th_run(t);
 	return reg_read32(t, NVME_REG_CSTS) & NVME_CSTS_RDY;
 }

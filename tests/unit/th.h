@@ -11,7 +11,7 @@
 
 #include "ctrl.h"
 #include "prp.h"
-#include "timing.h"
+#include "media_optane.h"
 
 #define HOST_BASE	0x10000000ull
 #define HOST_SIZE	(32u << 20)
@@ -46,6 +46,9 @@ struct th {
 	u8 *storage;
 	u64 storage_size;
 	u64 *dealloc;
+	/* th_init_ns: namespace i + 1's data in the storage, its media */
+	u8 *ns_data[NVMEV_MAX_NS];
+	struct nvmev_nvm_timing ns_timing[NVMEV_MAX_NS];
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
 
@@ -56,8 +59,15 @@ struct th_cqe {
 };
 
 void th_init(struct th *t, u32 lba_shift, u64 storage_size);
+/*
+ * A controller with a namespace of the default command set at each NSID
+ * i + 1 whose @sizes[i] is not 0, of block size 2^@shifts[i], with its own
+ * media instance of read latency @read_ns[i] (may be NULL: 0), and @uid.
+ */
+void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid);
 void th_fini(struct th *t);
 bool th_enable(struct th *t);
+bool th_enable_css(struct th *t, u32 css);	/* CC.CSS */
 void th_run(struct th *t);
 bool th_reap(struct th *t, u16 qid, struct th_cqe *cqe);
 u16 th_admin(struct th *t, struct nvme_sqe *cmd, u32 *dw0);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NVM device's timing model (an Optane-class SSD): every command costs
+ * The Optane-class media model (3D XPoint SSD): every command costs
  * a fixed latency for its direction plus the time its data takes at the
  * configured bandwidth. The bandwidth is shared by nr_units parallel units
  * taken in turn; a unit busy with an earlier transfer delays the next one.
  */
-#include "timing.h"
+#include "media_optane.h"
 #include "ctrl.h"
 
 u64 nvmev_nvm_xfer_ns(u64 bytes, u64 bandwidth_mbps, u32 nr_units)
@@ -59,7 +59,7 @@ static void nvm_reset(struct nvmev_timing *base)
 }
 
 static const struct nvmev_timing_ops nvm_timing_ops = {
-	.name = "nvm",
+	.name = "optane",
 	.schedule = nvm_schedule,
 	.reset = nvm_reset,
 };
