@@ -42,7 +42,13 @@ echo "systemctl $*" >>"$R/systemctl.log"
 case $1 in
 is-system-running) cat "$R/system-state" 2>/dev/null || echo running ;;
 list-units) cat "$R/mount-units" 2>/dev/null ;;
-show) cat "$R/mount-show" 2>/dev/null ;;
+show)
+	# like systemctl: a unit name that starts with "-" is an option
+	# unless "--" came first
+	for a in "$@"; do
+		case $a in --) break ;; -.mount) echo "systemctl: invalid option -- '.'" >&2; exit 1 ;; esac
+	done
+	cat "$R/mount-show" 2>/dev/null ;;
 esac
 exit 0
 EOF
@@ -220,7 +226,7 @@ sctl "$S2" configure --size 256M --image none >/dev/null 2>&1
 mkdir -p "$S2/dev/disk/by-uuid" "$S2/sys/class/block/nvme1n1" "$S2/sys/class/block/nvme0n1"
 ln -s ../../nvme1n1 "$S2/dev/disk/by-uuid/1111"; ln -s ../../nvme0n1 "$S2/dev/disk/by-uuid/0000"
 echo 259:1 >"$S2/sys/class/block/nvme1n1/dev"; echo 259:0 >"$S2/sys/class/block/nvme0n1/dev"
-printf 'srv-nv.mount loaded inactive dead /srv/nv\nhome.mount loaded active mounted /home\nsrv-done.mount loaded inactive dead /srv/done\n' >"$S2/mount-units"
+printf -- '-.mount loaded active mounted /\nsrv-nv.mount loaded inactive dead /srv/nv\nhome.mount loaded active mounted /home\nsrv-done.mount loaded inactive dead /srv/done\n' >"$S2/mount-units"
 printf 'Id=srv-nv.mount\nWhat=/dev/disk/by-uuid/1111\nAfter=local-fs-pre.target\n\nId=home.mount\nWhat=/dev/disk/by-uuid/0000\nAfter=local-fs-pre.target\n\nId=srv-done.mount\nWhat=/dev/nvme1n1\nAfter=nvmevirt.service local-fs-pre.target\n' >"$S2/mount-show"
 msg=$(sctl "$S2" start 2>&1)
 expect_eq "start: the fstab mount of the namespace (by UUID) is ordered after nvmevirt.service" \
