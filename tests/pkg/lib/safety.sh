@@ -138,20 +138,44 @@ section "unit: data safety, stop at shutdown"
 sctl "$S1" start >/dev/null 2>&1
 head -c 8388608 /dev/urandom >"$S1/dev/nvme1n1"; cp "$S1/dev/nvme1n1" "$U/dev.before"
 echo stopping >"$S1/system-state"
+# a fake umount: drops the mount point's line from the fake mountinfo,
+# unless $R/umount.busy names it
+cat >"$S1/bin/umount" <<'EOF'
+#!/bin/sh
+[ "$1" = -- ] && shift
+mp=${1#"$NVMEVIRT_ROOT"}
+echo "umount $mp" >>"$NVMEVIRT_ROOT/umount.log"
+grep -qxF "$mp" "$NVMEVIRT_ROOT/umount.busy" 2>/dev/null && { echo "umount: $mp: target is busy." >&2; exit 32; }
+esc=$(printf '%s' "$mp" | sed 's/ /\\040/g')
+grep -v -F " $esc " "$NVMEVIRT_ROOT/proc/self/mountinfo" >"$NVMEVIRT_ROOT/mi.tmp"
+mv "$NVMEVIRT_ROOT/mi.tmp" "$NVMEVIRT_ROOT/proc/self/mountinfo"
+EOF
+chmod +x "$S1/bin/umount"
+printf '%s\n' '36 25 259:1 / /srv/nv rw - ext4 /dev/nvme1n1 rw' '37 36 259:1 / /srv/nv/in\040side rw - ext4 /dev/nvme1n1 rw' \
+	'38 25 259:0 / /home rw - ext4 /dev/nvme0n1 rw' >"$S1/proc/self/mountinfo"
+: >"$S1/umount.log"
+msg=$(NVMEVIRT_BUSY_WAIT=30 sctl "$S1" stop 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/dev.before" "$S1/var/lib/nvmevirt/disk.img" && ! loaded "$S1" &&
+   [ "$(cat "$S1/umount.log")" = "$(printf 'umount /srv/nv/in side\numount /srv/nv')" ]; then
+	pass "shutdown: unmounts the file systems on the device (innermost first, not the other disk's), then saves"
+else fail "shutdown unmount" "$msg"$'\n'"$(cat "$S1/umount.log")"; fi
+sctl "$S1" start >/dev/null 2>&1
 echo '36 25 259:1 / /srv/nv rw - ext4 /dev/nvme1n1 rw' >"$S1/proc/self/mountinfo"
-# systemd unmounts it in parallel, 2 s later
-(sleep 2; : >"$S1/proc/self/mountinfo") &
+echo /srv/nv >"$S1/umount.busy"
+# the process that keeps it busy goes away 2 s later
+(sleep 2; rm -f "$S1/umount.busy") &
 msg=$(NVMEVIRT_BUSY_WAIT=30 sctl "$S1" stop 2>&1); rc=$?
 wait
-if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q "waiting up to 30 s" && cmp -s "$U/dev.before" "$S1/var/lib/nvmevirt/disk.img" && ! loaded "$S1"; then
-	pass "shutdown: waits for the file system to be unmounted, then saves and unloads"
+if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q "waiting up to 30 s" && ! loaded "$S1"; then
+	pass "shutdown: a busy file system is retried until its users go, then saved"
 else fail "shutdown wait" "$msg"; fi
 sctl "$S1" start >/dev/null 2>&1
 echo '36 25 259:1 / /srv/nv rw - ext4 /dev/nvme1n1 rw' >"$S1/proc/self/mountinfo"
+echo /srv/nv >"$S1/umount.busy"
 t=$(date +%s)
-NVMEVIRT_BUSY_WAIT=2 refused "shutdown: still mounted after the wait: refused" "$S1" "mounted on /srv/nv"
+NVMEVIRT_BUSY_WAIT=2 refused "shutdown: still busy after the wait: refused" "$S1" "mounted on /srv/nv"
 expect_eq "shutdown: the wait is bounded by NVMEVIRT_BUSY_WAIT" "$(( $(date +%s) - t <= 6 ))" 1
-echo running >"$S1/system-state"; : >"$S1/proc/self/mountinfo"
+echo running >"$S1/system-state"; : >"$S1/proc/self/mountinfo"; rm -f "$S1/umount.busy"
 
 section "unit: data safety, failed save"
 touch "$S1/dd.fail"
