@@ -172,8 +172,17 @@ void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...
 	va_end(ap);
 }
 
-static void th_config(struct th *t, struct nvmev_config *cfg)
+/* A fresh host and controller, and the configuration every test shares. */
+static void th_begin(struct th *t, struct nvmev_config *cfg)
 {
+	int i;
+
+	host_reset();
+	memset(t, 0, sizeof(*t));
+	t->c = calloc(1, sizeof(*t->c));
+	for (i = 0; i < TH_WORKERS; i++)
+		t->w[i] = calloc(1, sizeof(*t->w[i]));
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->bar = t->bar;
 	cfg->max_io_queues = 8;
 	cfg->nr_workers = TH_WORKERS;
@@ -187,28 +196,39 @@ static void th_config(struct th *t, struct nvmev_config *cfg)
 	cfg->plat = t;
 }
 
+/* The storage, and the controller on it. */
+static void th_end(struct th *t, struct nvmev_config *cfg)
+{
+	cfg->storage = t->storage;
+	cfg->storage_size = t->storage_size;
+	cfg->dealloc = t->dealloc;
+	if (nvmev_ctrl_init(t->c, cfg, t->w)) {
+		fprintf(stderr, "ctrl init failed\n");
+		abort();
+	}
+	cur_th = t;
+	relax_spins = 0;
+}
+
+static u64 granules(u64 bytes)
+{
+	return (bytes + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+}
+
 void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid)
 {
-	struct nvmev_config cfg = { 0 };
+	struct nvmev_config cfg;
 	u64 off = 0;
 	int i;
 
-	host_reset();
-	memset(t, 0, sizeof(*t));
-	t->c = calloc(1, sizeof(*t->c));
-	for (i = 0; i < TH_WORKERS; i++)
-		t->w[i] = calloc(1, sizeof(*t->w[i]));
-	th_config(t, &cfg);
+	th_begin(t, &cfg);
 	cfg.uid = uid;
 	/* one storage, namespaces one after the other, plus 4 MiB to spare */
 	for (i = 0; i < NVMEV_MAX_NS; i++)
-		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+		off += granules(sizes[i]);
 	t->storage_size = off + (4u << 20);
 	t->storage = calloc(1, t->storage_size);
 	t->dealloc = calloc(nvmev_storage_map_words(t->storage_size), 8);
-	cfg.storage = t->storage;
-	cfg.storage_size = t->storage_size;
-	cfg.dealloc = t->dealloc;
 	off = 0;
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
 		struct nvmev_ns_config *n = &cfg.ns[i];
@@ -222,53 +242,23 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 		n->offset = off;
 		n->size = sizes[i];
 		n->lba_shift = shifts[i];
-		off += (sizes[i] + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+		off += granules(sizes[i]);
 	}
-	if (nvmev_ctrl_init(t->c, &cfg, t->w)) {
-		fprintf(stderr, "ctrl init failed\n");
-		abort();
-	}
-	cur_th = t;
-	relax_spins = 0;
+	th_end(t, &cfg);
 }
 
 void th_init(struct th *t, u32 lba_shift, u64 storage_size)
 {
-	struct nvmev_config cfg = { 0 };
-	int i;
+	struct nvmev_config cfg;
 
-	host_reset();
-	memset(t, 0, sizeof(*t));
-	t->c = calloc(1, sizeof(*t->c));
-	for (i = 0; i < TH_WORKERS; i++)
-		t->w[i] = calloc(1, sizeof(*t->w[i]));
+	th_begin(t, &cfg);
 	t->storage = calloc(1, storage_size);
 	t->storage_size = storage_size;
 	t->dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
 	nvmev_nvm_timing_init(&t->timing, 0, 0, 0, 1);
-
-	cfg.bar = t->bar;
-	cfg.storage = t->storage;
-	cfg.storage_size = storage_size;
-	cfg.dealloc = t->dealloc;
 	cfg.lba_shift = lba_shift;
-	cfg.max_io_queues = 8;
-	cfg.nr_workers = TH_WORKERS;
-	cfg.cntlid = 1;
-	cfg.uid = 0x1234;
-	cfg.vid = 0x0c51;
-	cfg.ssvid = 0x0c51;
-	strcpy(cfg.serial, "NVMEVTEST");
-	strcpy(cfg.model, "nvmevirt NVM SSD");
-	strcpy(cfg.firmware, "0.1.0");
 	cfg.timing = &t->timing.base;
-	cfg.plat = t;
-	if (nvmev_ctrl_init(t->c, &cfg, t->w)) {
-		fprintf(stderr, "ctrl init failed\n");
-		abort();
-	}
-	cur_th = t;
-	relax_spins = 0;
+	th_end(t, &cfg);
 }
 
 void th_fini(struct th *t)
