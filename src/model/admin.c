@@ -141,27 +141,21 @@ static void identify_ctrl(struct nvmev_ctrl *c, u8 *id)
 	nvme_put16(id, 2048, 2500);		/* PSD0 MP: 25 W */
 }
 
-/* CNS 02h/07h: the active NSIDs above @nsid (of command set @csi, or any) */
-static void active_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid, int csi)
+/*
+ * CNS 02h/07h/10h: the NSIDs above @nsid that are active (@attached_only)
+ * or allocated, of command set @csi or of any (@csi < 0)
+ */
+static void ns_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid, int csi, bool attached_only)
 {
 	u32 i, n = 0;
 
 	for (i = nsid; i < NVMEV_MAX_NS; i++) {
 		const struct nvmev_ns *ns = &c->ns[i];
 
-		if (ns->attached && (csi < 0 || ns->cmd_set->csi == csi))
+		if (ns->cmd_set && (ns->attached || !attached_only) &&
+		    (csi < 0 || ns->cmd_set->csi == csi))
 			nvme_put32(id, 4 * n++, ns->nsid);
 	}
-}
-
-/* CNS 10h: the allocated NSIDs above @nsid, attached or not */
-static void alloc_list(const struct nvmev_ctrl *c, u8 *id, u32 nsid)
-{
-	u32 i, n = 0;
-
-	for (i = nsid; i < NVMEV_MAX_NS; i++)
-		if (c->ns[i].cmd_set)
-			nvme_put32(id, 4 * n++, c->ns[i].nsid);
 }
 
 static void ns_descriptors(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
@@ -198,8 +192,12 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	memset(id, 0, sizeof(c->scratch));
 	switch (cns) {
 	case NVME_CNS_NS:
+	case NVME_CNS_NS_ALLOC:
+		/* the attached namespace, or (11h) the allocated one */
 		if (!in_range)
 			return NVME_DNR(NVME_SC_INVALID_NS);
+		if (cns == NVME_CNS_NS_ALLOC)
+			ns = nvmev_ns_allocated(c, nsid);
 		if (ns) {
 			ns->cmd_set->identify_ns(c, ns, id);
 			put_nguid(c, ns, id, 104);
@@ -212,14 +210,14 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	case NVME_CNS_NS_ACTIVE_LIST:
 		if (nsid >= 0xfffffffe)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		active_list(c, id, nsid, -1);
+		ns_list(c, id, nsid, -1, true);
 		break;
 	case NVME_CNS_CS_NS_ACTIVE_LIST:
 		if (!nvmev_cmd_set_by_csi(csi))
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
 		if (nsid >= 0xfffffffe)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		active_list(c, id, nsid, csi);
+		ns_list(c, id, nsid, csi, true);
 		break;
 	case NVME_CNS_NS_DESC_LIST:
 		if (!ns)
@@ -253,17 +251,7 @@ static u16 identify(struct nvmev_ctrl *c, const struct nvme_sqe *cmd)
 	case NVME_CNS_NS_ALLOC_LIST:
 		if (nsid >= 0xfffffffe)
 			return NVME_DNR(NVME_SC_INVALID_NS);
-		alloc_list(c, id, nsid);
-		break;
-	case NVME_CNS_NS_ALLOC:
-		if (!in_range)
-			return NVME_DNR(NVME_SC_INVALID_NS);
-		ns = nvmev_ns_allocated(c, nsid);
-		if (ns) {
-			ns->cmd_set->identify_ns(c, ns, id);
-			put_nguid(c, ns, id, 104);
-			put_eui64(c, ns, id, 120);
-		}
+		ns_list(c, id, nsid, -1, false);
 		break;
 	case NVME_CNS_NS_CTRL_LIST:
 		if (!in_range)
