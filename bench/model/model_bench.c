@@ -104,6 +104,7 @@ bool nvmev_plat_relax(void *plat)
 }
 
 void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...) { }
+void nvmev_plat_ns_changed(void *plat) { }
 
 /* ---- synthetic host driver ------------------------------------------------ */
 static u8 bar[NVMEV_BAR_REGS_SIZE];

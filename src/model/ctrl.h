@@ -168,6 +168,14 @@ static inline u64 nvmev_storage_map_words(u64 storage_size)
 	return nvmev_dealloc_words(storage_size >> 9);
 }
 
+/* A namespace's share of a thread's statistics (by NSID slot). */
+struct nvmev_ns_stats {
+	u64 read_cmds;
+	u64 write_cmds;
+	u64 bytes_read;
+	u64 bytes_written;
+};
+
 /* Statistics one thread writes; sysfs adds them up. */
 struct nvmev_stats {
 	u64 cmds[256];		/* I/O commands by opcode (dispatcher) */
@@ -182,6 +190,7 @@ struct nvmev_stats {
 	u64 cq_full_waits;	/* worker */
 	u64 lateness[NVMEV_LATENESS_BUCKETS];	/* worker */
 	u64 aborted;		/* worker: completed as aborted by SQ deletion */
+	struct nvmev_ns_stats ns[NVMEV_MAX_NS];	/* worker */
 };
 
 struct nvmev_error_entry {

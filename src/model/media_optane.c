@@ -64,13 +64,47 @@ static const struct nvmev_timing_ops nvm_timing_ops = {
 	.reset = nvm_reset,
 };
 
+static int optane_init(struct nvmev_timing *base)
+{
+	struct nvmev_nvm_timing *t = (struct nvmev_nvm_timing *)base;
+
+	t->base.ops = &nvm_timing_ops;
+	nvm_reset(base);
+	return t->nr_units >= 1 && t->nr_units <= NVMEV_MAX_PARALLEL_UNITS ? 0 : -1;
+}
+
+#define OPTANE_TUNABLE(n, field, h, lo, hi, d)					\
+	{ .name = n, .help = h, .offset = offsetof(struct nvmev_nvm_timing, field),	\
+	  .size = sizeof(((struct nvmev_nvm_timing *)0)->field),			\
+	  .flags = NVMEV_TUNABLE_RUNTIME, .min = lo, .max = hi, .def = d }
+
+static const struct nvmev_tunable optane_tunables[] = {
+	OPTANE_TUNABLE("read_latency_ns", read_latency_ns, "read latency in ns",
+		       0, NVMEV_MAX_LATENCY_NS, 10000),
+	OPTANE_TUNABLE("write_latency_ns", write_latency_ns, "write latency in ns",
+		       0, NVMEV_MAX_LATENCY_NS, 10000),
+	OPTANE_TUNABLE("bandwidth_mbps", bandwidth_mbps,
+		       "bandwidth in MB/s (10^6 bytes/s) shared by the parallel units; 0 = unlimited",
+		       0, NVMEV_MAX_BANDWIDTH, 2500),
+	OPTANE_TUNABLE("parallel_units", nr_units, "parallel units that share the bandwidth",
+		       1, NVMEV_MAX_PARALLEL_UNITS, 8),
+};
+
+const struct nvmev_media nvmev_optane_media = {
+	.name = "optane",
+	.size = sizeof(struct nvmev_nvm_timing),
+	.tunables = optane_tunables,
+	.nr_tunables = NVMEV_ARRAY_SIZE(optane_tunables),
+	.init = optane_init,
+};
+
 void nvmev_nvm_timing_init(struct nvmev_nvm_timing *t, u64 read_ns, u64 write_ns,
 			   u64 bandwidth_mbps, u32 nr_units)
 {
 	memset(t, 0, sizeof(*t));
-	t->base.ops = &nvm_timing_ops;
 	t->read_latency_ns = read_ns;
 	t->write_latency_ns = write_ns;
 	t->bandwidth_mbps = bandwidth_mbps;
 	t->nr_units = nr_units;
+	optane_init(&t->base);
 }

@@ -9,6 +9,8 @@
 #include "timing.h"
 
 #define NVMEV_MAX_PARALLEL_UNITS 256
+#define NVMEV_MAX_LATENCY_NS	10000000000ull	/* 10 s */
+#define NVMEV_MAX_BANDWIDTH	1000000ull	/* MB/s: 1 TB/s */
 
 /*
  * NVM model: a fixed latency per direction plus the transfer time at the
@@ -25,6 +27,8 @@ struct nvmev_nvm_timing {
 	u32 next_unit;
 	u64 unit_free_ns[NVMEV_MAX_PARALLEL_UNITS];
 };
+
+extern const struct nvmev_media nvmev_optane_media;
 
 void nvmev_nvm_timing_init(struct nvmev_nvm_timing *t, u64 read_ns, u64 write_ns,
 			   u64 bandwidth_mbps, u32 nr_units);

@@ -132,6 +132,7 @@ static u16 ns_create(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
 	if (nvmev_ns_setup(c, nsid, set, offset, bytes, shift))
 		return NVME_DNR(NVME_SC_NS_ID_UNAVAILABLE);	/* no media for this NSID */
 	c->ns[nsid - 1].gen = ++c->ns_created;
+	nvmev_plat_ns_changed(c->plat);
 	*dw0 = nsid;
 	return NVME_SC_SUCCESS;
 }
@@ -180,6 +181,7 @@ static void ns_free(struct nvmev_ctrl *c)
 		c->nr_ns--;
 	}
 	c->nsdel_mask = 0;
+	nvmev_plat_ns_changed(c->plat);
 }
 
 /*

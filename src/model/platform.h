@@ -70,6 +70,15 @@ static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)
 #define NVMEV_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define NVMEV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static inline bool nvmev_str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 enum nvmev_log_level { NVMEV_LOG_ERR, NVMEV_LOG_WARN, NVMEV_LOG_INFO, NVMEV_LOG_DEBUG };
 
 /*
@@ -117,6 +126,12 @@ void nvmev_plat_rmb(void);
  * when the waiting thread is being stopped and must give up.
  */
 bool nvmev_plat_relax(void *plat);
+
+/*
+ * The set of allocated namespaces changed (Namespace Management, on the
+ * dispatcher): the host glue may update what it shows of them, later.
+ */
+void nvmev_plat_ns_changed(void *plat);
 
 __printf(3, 4)
 void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...);

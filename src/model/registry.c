@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The registration table of the I/O command sets: the one place besides
- * each set's own file that names them. Adding a device type adds its file
- * and a line here.
+ * The registration tables of the I/O command sets, the media models and
+ * the namespace types made of them: the one place besides each one's own
+ * file that names them. Adding a device type adds its files and lines here.
  */
-#include "cmdset.h"
+#include "type.h"
 
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
+extern const struct nvmev_media nvmev_optane_media;
 
 static const struct nvmev_cmd_set *const cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
@@ -22,21 +23,12 @@ const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
 	return NULL;
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name)
 {
 	u32 i;
 
 	for (i = 0; i < NVMEV_ARRAY_SIZE(cmd_sets); i++)
-		if (str_eq(cmd_sets[i]->name, name))
+		if (nvmev_str_eq(cmd_sets[i]->name, name))
 			return cmd_sets[i];
 	return NULL;
 }
@@ -54,4 +46,28 @@ u64 nvmev_cmd_sets_vector(void)
 	for (i = 0; i < NVMEV_ARRAY_SIZE(cmd_sets); i++)
 		v |= 1ull << cmd_sets[i]->csi;
 	return v;
+}
+
+static const struct nvmev_type types[] = {
+	{
+		.name = "nvm",
+		.help = "NVM command set, Optane-class latency and bandwidth",
+		.cmd_set = &nvmev_nvm_cmd_set,
+		.media = &nvmev_optane_media,
+	},
+};
+
+const struct nvmev_type *nvmev_type_by_name(const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < NVMEV_ARRAY_SIZE(types); i++)
+		if (nvmev_str_eq(types[i].name, name))
+			return &types[i];
+	return NULL;
+}
+
+const struct nvmev_type *nvmev_type_at(u32 i)
+{
+	return i < NVMEV_ARRAY_SIZE(types) ? &types[i] : NULL;
 }

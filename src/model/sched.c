@@ -120,12 +120,20 @@ static bool worker_complete(struct nvmev_worker *w, u32 slot, u64 now)
 	}
 	record_lateness(w, now, req->target_ns);
 	w->stats.completions++;
-	if (!req->status && req->dir == NVMEV_DIR_READ) {
-		w->stats.read_cmds++;
-		w->stats.bytes_read += req->bytes;
-	} else if (!req->status && req->dir == NVMEV_DIR_WRITE) {
-		w->stats.write_cmds++;
-		w->stats.bytes_written += req->bytes;
+	if (!req->status && req->dir != NVMEV_DIR_NONE && req->ns_idx < NVMEV_MAX_NS) {
+		struct nvmev_ns_stats *ns = &w->stats.ns[req->ns_idx];
+
+		if (req->dir == NVMEV_DIR_READ) {
+			w->stats.read_cmds++;
+			w->stats.bytes_read += req->bytes;
+			ns->read_cmds++;
+			ns->bytes_read += req->bytes;
+		} else {
+			w->stats.write_cmds++;
+			w->stats.bytes_written += req->bytes;
+			ns->write_cmds++;
+			ns->bytes_written += req->bytes;
+		}
 	}
 	NVMEV_WRITE_ONCE(sq->completed, sq->completed + 1);
 	if (!w->cq_open[cq->qid]) {

@@ -350,6 +350,10 @@ void fh_run_workers(struct fh *h)
  * time passes (faster the longer it waits), and the host's interrupt
  * handler reaps, as it would on another CPU.
  */
+void nvmev_plat_ns_changed(void *plat)
+{
+}
+
 bool nvmev_plat_relax(void *plat)
 {
 	struct fh *h = plat;

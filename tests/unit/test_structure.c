@@ -28,7 +28,7 @@ static const struct rule rules[] = {
 	{ "NVME_ONCS_WRITE_ZEROES", { "nvm.c" } },
 	{ "NVME_DSM_", { "nvm.c" } },
 	/* the Optane-class media model */
-	{ "optane", { "media_optane.c", "media_optane.h" } },
+	{ "optane", { "media_optane.c", "media_optane.h", "registry.c" } },
 	{ "nvm_timing", { "media_optane.c", "media_optane.h" } },
 	{ "nvm_xfer", { "media_optane.c", "media_optane.h" } },
 };

@@ -72,3 +72,66 @@ UNIT_TEST(timing_sustained_bandwidth)
 	}
 	CHECK(last >= 81920000 && last <= 81920000 + 4);
 }
+
+/* The model's tunables by name, as the host glue uses them. */
+UNIT_TEST(timing_tunables_by_name)
+{
+	const struct nvmev_media *m = &nvmev_optane_media;
+	const struct nvmev_tunable *rd, *pu;
+	struct nvmev_nvm_timing t;
+	u32 i;
+
+	CHECK(m->size == sizeof(t) && m->nr_tunables <= NVMEV_MAX_TUNABLES);
+	rd = nvmev_tunable_find(m, "read_latency_ns");
+	pu = nvmev_tunable_find(m, "parallel_units");
+	CHECK(rd && pu && rd->size == 8 && pu->size == 4);
+	CHECK(nvmev_tunable_find(m, "read_latency") == NULL);
+	CHECK(nvmev_tunable_find(m, "") == NULL);
+	if (!rd || !pu)
+		return;
+	CHECK_EQ(nvmev_media_init_defaults(m, &t.base), 0);
+	CHECK_EQ(t.read_latency_ns, 10000);
+	CHECK_EQ(t.write_latency_ns, 10000);
+	CHECK_EQ(t.bandwidth_mbps, 2500);
+	CHECK_EQ(t.nr_units, 8);
+	CHECK(t.base.ops && t.base.ops->schedule);
+	nvmev_tunable_set(&t.base, rd, 1234);
+	nvmev_tunable_set(&t.base, pu, 3);
+	CHECK_EQ(t.read_latency_ns, 1234);
+	CHECK_EQ(t.nr_units, 3);
+	CHECK_EQ(t.write_latency_ns, 10000);	/* its neighbour untouched */
+	CHECK_EQ(nvmev_tunable_get(&t.base, rd), 1234);
+	CHECK_EQ(nvmev_tunable_get(&t.base, pu), 3);
+	/* every default is within its bounds, and every name is distinct */
+	for (i = 0; i < m->nr_tunables; i++) {
+		const struct nvmev_tunable *a = &m->tunables[i];
+
+		CHECK(a->min <= a->def && a->def <= a->max);
+		CHECK(nvmev_tunable_find(m, a->name) == a);
+		CHECK(a->offset + a->size <= m->size);
+	}
+	/* init refuses what the model cannot run with */
+	t.nr_units = 0;
+	CHECK(m->init(&t.base) < 0);
+	t.nr_units = NVMEV_MAX_PARALLEL_UNITS + 1;
+	CHECK(m->init(&t.base) < 0);
+	t.nr_units = NVMEV_MAX_PARALLEL_UNITS;
+	CHECK_EQ(m->init(&t.base), 0);
+}
+
+UNIT_TEST(timing_types_registry)
+{
+	const struct nvmev_type *nvm = nvmev_type_by_name("nvm");
+	u32 i;
+
+	CHECK(nvm != NULL && nvmev_type_at(0) == nvm);
+	CHECK(nvmev_type_by_name("NVM") == NULL && nvmev_type_by_name("nv") == NULL);
+	for (i = 0; nvmev_type_at(i); i++) {
+		const struct nvmev_type *ty = nvmev_type_at(i);
+
+		CHECK(ty->cmd_set && ty->media && ty->media->init && ty->help);
+		CHECK(nvmev_cmd_set_by_csi(ty->cmd_set->csi) == ty->cmd_set);
+		CHECK(nvmev_type_by_name(ty->name) == ty);
+	}
+	CHECK(i >= 1 && i < 16);
+}

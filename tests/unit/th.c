@@ -146,6 +146,10 @@ bool nvmev_plat_bus_master(void *plat)
 }
 
 /* Single-threaded tests: a waiting dispatcher lets the workers run. */
+void nvmev_plat_ns_changed(void *plat)
+{
+}
+
 bool nvmev_plat_relax(void *plat)
 {
 	int i;

@@ -12,6 +12,7 @@
 #include "ctrl.h"
 #include "prp.h"
 #include "media_optane.h"
+#include "type.h"
 
 #define HOST_BASE	0x10000000ull
 #define HOST_SIZE	(32u << 20)
