@@ -23,12 +23,12 @@
 static char *memmap_start;
 module_param(memmap_start, charp, 0444);
 MODULE_PARM_DESC(memmap_start,
-		 "Start of the reserved memory: a bare number is GiB, or use a K/M/G/T suffix (required; reserve it with memmap=SIZE$START)");
+		 "Start of the reserved memory: a bare number is GiB, or use a K/M/G/T suffix; reserve it with memmap=SIZE$START. With memmap_size and cpus it makes device nvmev0; without all three no device (make them in configfs)");
 
 static char *memmap_size;
 module_param(memmap_size, charp, 0444);
 MODULE_PARM_DESC(memmap_size,
-		 "Size of the reserved memory: a bare number is MiB, or use a K/M/G/T suffix (required; at least 2 MiB)");
+		 "Size of the reserved memory: a bare number is MiB, or use a K/M/G/T suffix (at least 2 MiB)");
 
 static char *cpus;
 module_param(cpus, charp, 0444);
@@ -37,7 +37,7 @@ MODULE_PARM_DESC(cpus,
 
 static char *type = "nvm";
 module_param(type, charp, 0444);
-MODULE_PARM_DESC(type, "Device type: nvm (default nvm)");
+MODULE_PARM_DESC(type, "Type of the namespace of nvmev0: nvm (default nvm)");
 
 static unsigned long read_latency_ns = 10000;
 module_param(read_latency_ns, ulong, 0444);
@@ -52,8 +52,8 @@ module_param(bandwidth_mbps, ulong, 0444);
 MODULE_PARM_DESC(bandwidth_mbps,
 		 "NVM bandwidth in MB/s (10^6 bytes/s) shared by the parallel units; 0 = unlimited (default 2500)");
 
-static unsigned int parallel_units = 8;
-module_param(parallel_units, uint, 0444);
+static unsigned long parallel_units = 8;
+module_param(parallel_units, ulong, 0444);
 MODULE_PARM_DESC(parallel_units, "NVM parallel units that share the bandwidth (default 8; 1..256)");
 
 static unsigned int lba_size = 512;
@@ -79,216 +79,141 @@ module_param(idle_sleep_us, uint, 0444);
 MODULE_PARM_DESC(idle_sleep_us, "Microseconds an idle thread sleeps between polls (default 20; 1..100000)");
 
 
-struct kobject *nvmev_kobj;
-static struct nvmev_dev *nvmev_devs[1];
-static DEFINE_MUTEX(nvmev_lock);
-
-static const char * const nvmev_type_names[] = {
-	[NVMEV_TYPE_NVM] = "nvm",
+/* The media tunables that have module parameters, by name. */
+static const struct {
+	const char *name;
+	unsigned long *val;
+} modparam_tunables[] = {
+	{ "read_latency_ns", &read_latency_ns },
+	{ "write_latency_ns", &write_latency_ns },
+	{ "bandwidth_mbps", &bandwidth_mbps },
+	{ "parallel_units", &parallel_units },
 };
+
+struct kobject *nvmev_kobj;
+static struct nvmev_dev *nvmev_devs[NVMEV_MAX_DEVICES];
+DEFINE_MUTEX(nvmev_lock);
 
 const char * const nvmev_poll_mode_names[2] = {
 	[NVMEV_POLL_BUSY] = "busy",
 	[NVMEV_POLL_LOWCPU] = "lowcpu",
 };
 
-/* A bare number is in @unit bytes; a K/M/G/T suffix is taken as written. */
-static int parse_size(const char *name, const char *s, u64 unit, u64 *out)
+static int type_names(char *buf, size_t len)
 {
-	char digits[24];
-	size_t n;
-	u64 v, mult = unit;
+	const struct nvmev_type *t;
+	int i, n = 0;
 
-	if (!s || !*s) {
-		pr_err("%s: missing: reserve memory at boot with memmap=SIZE$START (e.g. memmap=64G$128G) and pass memmap_start=START memmap_size=SIZE (bare numbers: start in GiB, size in MiB)\n",
-		       name);
-		return -EINVAL;
-	}
-	n = strspn(s, "0123456789");
-	if (!n || n >= sizeof(digits))
-		goto bad;
-	memcpy(digits, s, n);
-	digits[n] = 0;
-	if (kstrtou64(digits, 10, &v))
-		goto bad;
-	switch (s[n]) {
-	case 0:
-		break;
-	case 'k': case 'K':
-		mult = SZ_1K;
-		break;
-	case 'm': case 'M':
-		mult = SZ_1M;
-		break;
-	case 'g': case 'G':
-		mult = SZ_1G;
-		break;
-	case 't': case 'T':
-		mult = SZ_1G * 1024ull;
-		break;
-	default:
-		goto bad;
-	}
-	if (s[n] && s[n + 1])
-		goto bad;
-	if (check_mul_overflow(v, mult, out))
-		goto bad;
-	return 0;
-bad:
-	pr_err("%s: '%s' is not a size: use a plain number (start in GiB, size in MiB) or one with a K, M, G or T suffix\n",
-	       name, s);
-	return -EINVAL;
+	for (i = 0; (t = nvmev_type_at(i)); i++)
+		n += scnprintf(buf + n, len - n, "%s%s", i ? ", " : "", t->name);
+	return n;
 }
 
-static int parse_cpus(const char *s, struct nvmev_params *p)
-{
-	char buf[256], *cur, *tok;
-	unsigned int i;
-
-	if (!s || !*s) {
-		pr_err("cpus: missing: give at least two CPUs, e.g. cpus=2,3 (the first dispatches, the rest run I/O workers)\n");
-		return -EINVAL;
-	}
-	if (strscpy(buf, s, sizeof(buf)) < 0) {
-		pr_err("cpus: list too long\n");
-		return -EINVAL;
-	}
-	cur = strim(buf);
-	p->nr_cpus = 0;
-	while ((tok = strsep(&cur, ",")) != NULL) {
-		unsigned int cpu;
-
-		if (kstrtouint(tok, 10, &cpu)) {
-			pr_err("cpus: '%s' is not a CPU number\n", tok);
-			return -EINVAL;
-		}
-		if (cpu >= nr_cpu_ids) {
-			pr_err("cpus: CPU %u is out of range (this system has CPUs 0-%u)\n",
-			       cpu, nr_cpu_ids - 1);
-			return -EINVAL;
-		}
-		if (!cpu_online(cpu)) {
-			pr_err("cpus: CPU %u is offline\n", cpu);
-			return -EINVAL;
-		}
-		for (i = 0; i < p->nr_cpus; i++) {
-			if (p->cpus[i] == cpu) {
-				pr_err("cpus: CPU %u is listed twice\n", cpu);
-				return -EINVAL;
-			}
-		}
-		if (p->nr_cpus == NVMEV_MAX_CPUS) {
-			pr_err("cpus: more than %u CPUs\n", NVMEV_MAX_CPUS);
-			return -EINVAL;
-		}
-		p->cpus[p->nr_cpus++] = cpu;
-	}
-	if (p->nr_cpus < 2) {
-		pr_err("cpus: needs at least two CPUs (one dispatcher and one or more workers), got %u\n",
-		       p->nr_cpus);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int check_range(const char *name, u64 v, u64 lo, u64 hi)
-{
-	if (v < lo || v > hi) {
-		pr_err("%s: %llu is out of range (%llu..%llu)\n", name, v, lo, hi);
-		return -EINVAL;
-	}
-	return 0;
-}
-
+/*
+ * The device of the module parameters: none when no range is given at all,
+ * a refusal when only part of it is.
+ */
 static int parse_params(struct nvmev_params *p)
 {
+	struct nvmev_ns_params *ns = &p->ns[0];
+	const struct nvmev_type *t;
+	unsigned int i, j;
+	char names[128];
 	int ret;
-	int t;
 
 	memset(p, 0, sizeof(*p));
-	ret = parse_size("memmap_start", memmap_start, SZ_1G, &p->start);
+	if (!memmap_start && !memmap_size && !cpus) {
+		pr_info("no device: load with memmap_start=START memmap_size=SIZE cpus=LIST (reserve the memory with memmap=SIZE$START at boot), or make devices in /sys/kernel/config/nvmev/\n");
+		return 1;
+	}
+	ret = nvmev_parse_size("", "memmap_start", memmap_start, SZ_1G, &p->start) ?:
+	      nvmev_parse_size("", "memmap_size", memmap_size, SZ_1M, &p->size);
 	if (ret)
 		return ret;
-	ret = parse_size("memmap_size", memmap_size, SZ_1M, &p->size);
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(p->start, NVMEV_ALIGN)) {
-		pr_err("memmap_start: 0x%llx is not aligned to 1 MiB\n", p->start);
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(p->size, NVMEV_ALIGN)) {
-		pr_err("memmap_size: 0x%llx is not a multiple of 1 MiB\n", p->size);
-		return -EINVAL;
-	}
-	if (p->size < NVMEV_HEADER_SIZE + NVMEV_MIN_STORAGE) {
-		pr_err("memmap_size: %llu bytes is too small: the controller takes 1 MiB and the namespace needs at least 1 MiB more\n",
-		       p->size);
-		return -EINVAL;
-	}
-	if (p->start + p->size < p->start) {
-		pr_err("memmap_size: range wraps around the address space\n");
-		return -EINVAL;
-	}
 
-	t = match_string(nvmev_type_names, ARRAY_SIZE(nvmev_type_names), type);
-	if (t < 0) {
-		pr_err("type: '%s' is not a device type (supported: nvm)\n", type);
+	t = nvmev_type_by_name(type);
+	if (!t) {
+		type_names(names, sizeof(names));
+		pr_err("type: '%s' is not a device type (supported: %s)\n", type, names);
 		return -EINVAL;
 	}
-	p->type = t;
+	nvmev_ns_params_init(ns, t);
+	ns->lba_size = lba_size;
+	for (i = 0; i < t->media->nr_tunables; i++)
+		for (j = 0; j < ARRAY_SIZE(modparam_tunables); j++)
+			if (!strcmp(t->media->tunables[i].name, modparam_tunables[j].name))
+				ns->tun[i] = *modparam_tunables[j].val;
 
-	t = match_string(nvmev_poll_mode_names, ARRAY_SIZE(nvmev_poll_mode_names), poll_mode);
-	if (t < 0) {
+	ret = match_string(nvmev_poll_mode_names, ARRAY_SIZE(nvmev_poll_mode_names), poll_mode);
+	if (ret < 0) {
 		pr_err("poll_mode: '%s' is not a polling mode (busy or lowcpu)\n", poll_mode);
 		return -EINVAL;
 	}
-	p->poll_mode = t;
+	p->poll_mode = ret;
 
-	ret = parse_cpus(cpus, p);
+	ret = nvmev_parse_cpus("", cpus, p);
 	if (ret)
 		return ret;
-
-	ret = check_range("read_latency_ns", read_latency_ns, 0, NVMEV_MAX_LATENCY_NS) ?:
-	      check_range("write_latency_ns", write_latency_ns, 0, NVMEV_MAX_LATENCY_NS) ?:
-	      check_range("bandwidth_mbps", bandwidth_mbps, 0, NVMEV_MAX_BANDWIDTH) ?:
-	      check_range("parallel_units", parallel_units, 1, NVMEV_MAX_PARALLEL_UNITS) ?:
-	      check_range("max_io_queues", max_io_queues, 1, NVMEV_MAX_IO_QUEUES) ?:
-	      check_range("idle_after_us", idle_after_us, 0, NVMEV_MAX_IDLE_AFTER_US) ?:
-	      check_range("idle_sleep_us", idle_sleep_us, 1, NVMEV_MAX_IDLE_SLEEP_US);
-	if (ret)
-		return ret;
-	if (lba_size != 512 && lba_size != 4096) {
-		pr_err("lba_size: %u is not supported (512 or 4096)\n", lba_size);
-		return -EINVAL;
-	}
-	p->read_latency_ns = read_latency_ns;
-	p->write_latency_ns = write_latency_ns;
-	p->bandwidth_mbps = bandwidth_mbps;
-	p->parallel_units = parallel_units;
-	p->lba_size = lba_size;
 	p->max_io_queues = max_io_queues;
 	p->idle_after_us = idle_after_us;
 	p->idle_sleep_us = idle_sleep_us;
+	return nvmev_params_check("", p);
+}
+
+/* Each NSID's media model instance, with its namespace's tunables. */
+static int nvmev_media_init(struct nvmev_dev *dev)
+{
+	const struct nvmev_ns_params *first = NULL;
+	unsigned int i, j;
+
+	for (i = 0; i < NVMEV_MAX_NS && !first; i++)
+		if (dev->p.ns[i].type)
+			first = &dev->p.ns[i];
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		/* an NSID that Namespace Management may create is like the first */
+		const struct nvmev_ns_params *ns = dev->p.ns[i].type ? &dev->p.ns[i] : first;
+		const struct nvmev_media *m = ns->type->media;
+		struct nvmev_timing *t;
+
+		t = kvzalloc(m->size, GFP_KERNEL);
+		if (!t)
+			return -ENOMEM;
+		dev->ns_timing[i] = t;
+		dev->ns_type[i] = ns->type;
+		for (j = 0; j < m->nr_tunables; j++)
+			nvmev_tunable_set(t, &m->tunables[j], ns->tun[j]);
+		if (m->init(t)) {
+			pr_err("%s: namespace %u: its %s tunables do not fit together\n",
+			       dev->name, i + 1, ns->type->name);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
 static int nvmev_model_init(struct nvmev_dev *dev)
 {
 	struct nvmev_params *p = &dev->p;
-	struct nvmev_config cfg = {};
+	struct nvmev_config *cfg;
 	unsigned int i, nr_workers = p->nr_cpus - 1;
+	int ret;
 
 	dev->ctrl = kvzalloc(sizeof(*dev->ctrl), GFP_KERNEL);
-	if (!dev->ctrl)
-		return -ENOMEM;
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!dev->ctrl || !cfg) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < nr_workers; i++) {
 		dev->w[i] = kvzalloc(sizeof(*dev->w[i]), GFP_KERNEL);
-		if (!dev->w[i])
-			return -ENOMEM;
+		if (!dev->w[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
 	}
-
-	nvmev_nvm_timing_init(&dev->timing, p->read_latency_ns, p->write_latency_ns,
-			      p->bandwidth_mbps, p->parallel_units);
+	ret = nvmev_media_init(dev);
+	if (ret)
+		goto out;
 
 	/*
 	 * One bit per 512 bytes of storage (1/4096 of it): every namespace,
@@ -297,31 +222,47 @@ static int nvmev_model_init(struct nvmev_dev *dev)
 	 */
 	dev->dealloc = kvmalloc_array(nvmev_storage_map_words(p->size - NVMEV_HEADER_SIZE),
 				      sizeof(u64), GFP_KERNEL);
-	if (!dev->dealloc)
-		return -ENOMEM;
-
-	cfg.bar = dev->bar;
-	cfg.storage = dev->storage;
-	cfg.storage_size = p->size - NVMEV_HEADER_SIZE;
-	cfg.dealloc = dev->dealloc;
-	cfg.lba_shift = ilog2(p->lba_size);
-	cfg.max_io_queues = p->max_io_queues;
-	cfg.nr_workers = nr_workers;
-	cfg.cntlid = 1;
-	cfg.uid = p->start;
-	cfg.vid = NVMEV_PCI_VENDOR;
-	cfg.ssvid = NVMEV_PCI_VENDOR;
-	snprintf(cfg.serial, sizeof(cfg.serial), "NVMEV%011llx", p->start >> 20);
-	strscpy(cfg.model, "nvmevirt NVM SSD", sizeof(cfg.model));
-	strscpy(cfg.firmware, NVMEV_VERSION, sizeof(cfg.firmware));
-	cfg.timing = &dev->timing.base;
-	cfg.plat = dev;
-
-	if (nvmev_ctrl_init(dev->ctrl, &cfg, dev->w)) {
-		pr_err("%s: device model rejected its configuration\n", dev->name);
-		return -EINVAL;
+	if (!dev->dealloc) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	return 0;
+
+	cfg->bar = dev->bar;
+	cfg->storage = dev->storage;
+	cfg->storage_size = p->size - NVMEV_HEADER_SIZE;
+	cfg->dealloc = dev->dealloc;
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_ns_params *ns = &p->ns[i];
+
+		cfg->ns_timing[i] = dev->ns_timing[i];
+		if (!ns->type)
+			continue;
+		cfg->ns[i].cmd_set = ns->type->cmd_set;
+		cfg->ns[i].offset = ns->offset;
+		cfg->ns[i].size = ns->size;
+		cfg->ns[i].lba_shift = ilog2(ns->lba_size);
+	}
+	cfg->lba_shift = 9;
+	cfg->timing = dev->ns_timing[0];
+	cfg->max_io_queues = p->max_io_queues;
+	cfg->nr_workers = nr_workers;
+	cfg->cntlid = dev->index + 1;
+	cfg->uid = p->start;
+	cfg->vid = NVMEV_PCI_VENDOR;
+	cfg->ssvid = NVMEV_PCI_VENDOR;
+	/* unique: the ranges of two devices are disjoint and at least 2 MiB long */
+	snprintf(cfg->serial, sizeof(cfg->serial), "NVMEV%011llx", p->start >> 20);
+	strscpy(cfg->model, "nvmevirt NVM SSD", sizeof(cfg->model));
+	strscpy(cfg->firmware, NVMEV_VERSION, sizeof(cfg->firmware));
+	cfg->plat = dev;
+
+	if (nvmev_ctrl_init(dev->ctrl, cfg, dev->w)) {
+		pr_err("%s: device model rejected its configuration\n", dev->name);
+		ret = -EINVAL;
+	}
+out:
+	kfree(cfg);
+	return ret;
 }
 
 static void nvmev_model_free(struct nvmev_dev *dev)
@@ -333,6 +274,10 @@ static void nvmev_model_free(struct nvmev_dev *dev)
 	for (i = 0; i < NVMEV_MAX_WORKERS; i++) {
 		kvfree(dev->w[i]);
 		dev->w[i] = NULL;
+	}
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		kvfree(dev->ns_timing[i]);
+		dev->ns_timing[i] = NULL;
 	}
 	kvfree(dev->ctrl);
 	dev->ctrl = NULL;
@@ -353,10 +298,71 @@ static void nvmev_dev_put(struct nvmev_dev *dev)
 		nvmev_dev_release(dev);
 }
 
-static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *p)
+/* Another device's name or range in the way of @p (under nvmev_lock)? */
+static int check_clash(const char *name, const struct nvmev_params *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_MAX_DEVICES; i++) {
+		const struct nvmev_dev *o = nvmev_devs[i];
+
+		if (!o)
+			continue;
+		if (!strcmp(o->name, name)) {
+			pr_err("%s: a device of that name exists\n", name);
+			return -EEXIST;
+		}
+		if (p->start < o->p.start + o->p.size && o->p.start < p->start + p->size) {
+			pr_err("%s: memmap_start: range 0x%llx-0x%llx overlaps device %s (0x%llx-0x%llx)\n",
+			       name, p->start, p->start + p->size - 1, o->name, o->p.start,
+			       o->p.start + o->p.size - 1);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static void log_created(const struct nvmev_dev *dev)
+{
+	const struct nvmev_params *p = &dev->p;
+	unsigned int i;
+
+	pr_info("%s: %llu MiB at 0x%llx, PCI %04x:00:00.0, controller %d, dispatcher on CPU %u, %u worker(s)\n",
+		dev->name, p->size >> 20, p->start, dev->domain, dev->index + 1, p->cpus[0],
+		p->nr_cpus - 1);
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (p->ns[i].type)
+			pr_info("%s: namespace %u: %s, %llu MiB, %u-byte blocks\n", dev->name, i + 1,
+				p->ns[i].type->name, p->ns[i].size >> 20, p->ns[i].lba_size);
+	pr_info("%s: storage at 0x%llx mapped with %lu KiB pages (%llu KiB of page tables), BAR0 at 0x%llx\n",
+		dev->name, dev->storage_phys, dev->storage_page_size >> 10,
+		dev->storage_page_size ?
+		DIV_ROUND_UP((p->size - NVMEV_HEADER_SIZE) / dev->storage_page_size * 8, SZ_1K) : 0,
+		dev->bar_phys);
+}
+
+/*
+ * A device from checked parameters (nvmev_params_check()), under
+ * nvmev_lock: claim its memory, set up the model, start the threads, and
+ * put the function on its bus.
+ */
+struct nvmev_dev *nvmev_dev_create(const char *name, const char *who,
+				   const struct nvmev_params *p)
 {
 	struct nvmev_dev *dev;
-	int ret;
+	int index, ret;
+
+	lockdep_assert_held(&nvmev_lock);
+	ret = check_clash(name, p);
+	if (ret)
+		return ERR_PTR(ret);
+	for (index = 0; index < NVMEV_MAX_DEVICES && nvmev_devs[index]; index++)
+		;
+	if (index == NVMEV_MAX_DEVICES) {
+		pr_err("%s: there are %u devices already, the most one load makes\n", name,
+		       NVMEV_MAX_DEVICES);
+		return ERR_PTR(-ENOSPC);
+	}
 
 	dev = kvzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
@@ -366,7 +372,8 @@ static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *
 	dev->idle_after_us = p->idle_after_us;
 	dev->idle_sleep_us = p->idle_sleep_us;
 	dev->poll_mode = p->poll_mode;
-	snprintf(dev->name, sizeof(dev->name), "nvmev%d", index);
+	strscpy(dev->name, name, sizeof(dev->name));
+	strscpy(dev->who, who, sizeof(dev->who));
 
 	ret = nvmev_memmap_claim(dev);
 	if (ret)
@@ -385,15 +392,8 @@ static struct nvmev_dev *nvmev_dev_create(int index, const struct nvmev_params *
 	if (ret)
 		goto err_threads;
 	nvmev_pci_add(dev);
-
-	pr_info("%s: %s device, %llu MiB at 0x%llx, %llu MiB namespace, PCI %04x:00:00.0, dispatcher on CPU %u, %u worker(s)\n",
-		dev->name, nvmev_type_names[p->type], p->size >> 20, p->start,
-		(p->size - NVMEV_HEADER_SIZE) >> 20, dev->domain, p->cpus[0], p->nr_cpus - 1);
-	pr_info("%s: storage at 0x%llx mapped with %lu KiB pages (%llu KiB of page tables), BAR0 at 0x%llx\n",
-		dev->name, dev->storage_phys, dev->storage_page_size >> 10,
-		dev->storage_page_size ?
-		DIV_ROUND_UP((p->size - NVMEV_HEADER_SIZE) / dev->storage_page_size * 8, SZ_1K) : 0,
-		dev->bar_phys);
+	nvmev_devs[index] = dev;
+	log_created(dev);
 	return dev;
 
 err_threads:
@@ -414,13 +414,15 @@ err_free:
  * answering), then the threads stop, and only then does the bus go. No
  * rescan can find the function again in between.
  */
-static void nvmev_dev_destroy(struct nvmev_dev *dev)
+void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
+	lockdep_assert_held(&nvmev_lock);
+	nvmev_devs[dev->index] = NULL;
 	nvmev_ctrl_hurry(dev->ctrl);	/* the driver waits for its commands */
 	pci_lock_rescan_remove();
 	nvmev_pci_stop_locked(dev);
-	nvmev_sysfs_remove(dev);
 	nvmev_threads_stop(dev);
+	nvmev_sysfs_remove(dev);
 	nvmev_pci_remove_locked(dev);
 	pci_unlock_rescan_remove();
 	nvmev_model_free(dev);
@@ -435,11 +437,14 @@ static int __init nvmev_init(void)
 	struct nvmev_dev *dev;
 	int ret;
 
+	ret = nvmev_params_init() ?: nvmev_sysfs_init();
+	if (ret)
+		return ret;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	ret = parse_params(p);
-	if (ret)
+	if (ret < 0)
 		goto out;
 
 	nvmev_kobj = kobject_create_and_add("nvmev", kernel_kobj);
@@ -448,38 +453,47 @@ static int __init nvmev_init(void)
 		goto out;
 	}
 	ret = nvmev_pci_init();
-	if (ret) {
-		kobject_put(nvmev_kobj);
-		goto out;
-	}
+	if (ret)
+		goto err_kobj;
 
-	mutex_lock(&nvmev_lock);
-	dev = nvmev_dev_create(0, p);
-	if (IS_ERR(dev)) {
-		ret = PTR_ERR(dev);
+	if (p->ns[0].type) {	/* the module parameters name a device */
+		mutex_lock(&nvmev_lock);
+		dev = nvmev_dev_create("nvmev0", "", p);
 		mutex_unlock(&nvmev_lock);
-		nvmev_pci_exit();
-		kobject_put(nvmev_kobj);
-		goto out;
+		if (IS_ERR(dev)) {
+			ret = PTR_ERR(dev);
+			goto err_pci;
+		}
 	}
-	nvmev_devs[0] = dev;
+	ret = nvmev_configfs_init();
+	if (ret)
+		goto err_devs;
+	goto out;
+
+err_devs:
+	mutex_lock(&nvmev_lock);
+	if (nvmev_devs[0])
+		nvmev_dev_destroy(nvmev_devs[0]);
 	mutex_unlock(&nvmev_lock);
-	ret = 0;
+err_pci:
+	nvmev_pci_exit();
+err_kobj:
+	kobject_put(nvmev_kobj);
 out:
 	kfree(p);
 	return ret;
 }
 
+/* configfs goes first: it holds the module while it has devices. */
 static void __exit nvmev_exit(void)
 {
 	unsigned int i;
 
+	nvmev_configfs_exit();
 	mutex_lock(&nvmev_lock);
-	for (i = 0; i < ARRAY_SIZE(nvmev_devs); i++) {
+	for (i = 0; i < ARRAY_SIZE(nvmev_devs); i++)
 		if (nvmev_devs[i])
 			nvmev_dev_destroy(nvmev_devs[i]);
-		nvmev_devs[i] = NULL;
-	}
 	mutex_unlock(&nvmev_lock);
 	nvmev_pci_exit();
 	kobject_put(nvmev_kobj);

@@ -8,11 +8,14 @@
 
 #include <linux/ioport.h>
 #include <linux/kobject.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
 
+#include <linux/workqueue.h>
+
 #include "model/ctrl.h"
-#include "model/media_optane.h"
+#include "model/type.h"
 
 #define NVMEV_BAR_SIZE		0x4000		/* registers, doorbells, MSI-X */
 #define NVMEV_MSIX_TABLE_OFF	0x2000
@@ -23,18 +26,17 @@
 #define NVMEV_MAX_CPUS		(NVMEV_MAX_WORKERS + 1)
 #define NVMEV_PCI_VENDOR	0x0c51
 #define NVMEV_PCI_DEVICE	0x0110
-/* Bounds of the tunables, at load (main.c) and at run time (sysfs.c) */
-#define NVMEV_MAX_LATENCY_NS	10000000000ull	/* 10 s */
-#define NVMEV_MAX_BANDWIDTH	1000000ull	/* MB/s: 1 TB/s */
+/* Bounds of the device's own tunables (media models bound theirs) */
 #define NVMEV_MAX_IDLE_AFTER_US	10000000	/* 10 s */
 #define NVMEV_MAX_IDLE_SLEEP_US	100000		/* 100 ms */
 #define NVMEV_MIN_TEMPERATURE_K	173		/* -100 C */
 #define NVMEV_MAX_TEMPERATURE_K	473		/* 200 C */
 #define NVMEV_PCI_DOMAIN_BASE	0x4e560		/* above every ACPI segment (16 bits) */
 
-enum nvmev_type {
-	NVMEV_TYPE_NVM,
-};
+#define NVMEV_MAX_DEVICES	8
+#define NVMEV_NAME_LEN		16	/* with the NUL; "nvmev0" for the module parameters */
+/* Tunable names over every type: configfs and sysfs attributes (params.c) */
+#define NVMEV_MAX_ALL_TUNABLES	64
 
 enum nvmev_poll_mode {
 	NVMEV_POLL_BUSY,
@@ -43,27 +45,40 @@ enum nvmev_poll_mode {
 
 extern const char * const nvmev_poll_mode_names[2];
 
-/* Everything a device is made from, parsed and validated from parameters. */
+/* One namespace as configured (module parameters or configfs). */
+struct nvmev_ns_params {
+	const struct nvmev_type *type;	/* NULL: the NSID is not configured */
+	u64 size;			/* bytes; 0: what the others leave */
+	u32 lba_size;
+	u64 tun[NVMEV_MAX_TUNABLES];	/* type->media->tunables[i] */
+	u64 offset;			/* in the storage: set by nvmev_params_check() */
+};
+
+/* Everything a device is made from. */
 struct nvmev_params {
 	u64 start;
 	u64 size;
 	unsigned int cpus[NVMEV_MAX_CPUS];
 	unsigned int nr_cpus;
-	enum nvmev_type type;
-	u64 read_latency_ns;
-	u64 write_latency_ns;
-	u64 bandwidth_mbps;
-	u32 parallel_units;
-	u32 lba_size;
 	u32 max_io_queues;
 	u32 idle_after_us;
 	u32 idle_sleep_us;
 	enum nvmev_poll_mode poll_mode;
+	struct nvmev_ns_params ns[NVMEV_MAX_NS];
+};
+
+/* The sysfs directory nsN/ of one NSID (sysfs.c). */
+struct nvmev_ns_kobj {
+	struct kobject kobj;
+	struct nvmev_dev *dev;
+	u32 nsid;
+	bool added;
 };
 
 struct nvmev_dev {
 	int index;
-	char name[16];
+	char name[NVMEV_NAME_LEN];
+	char who[NVMEV_NAME_LEN + 2];	/* "<name>: " for configfs devices, or "" */
 	struct nvmev_params p;
 
 	/* memmap.c */
@@ -108,16 +123,40 @@ struct nvmev_dev {
 	/* the device model */
 	struct nvmev_ctrl *ctrl;
 	struct nvmev_worker *w[NVMEV_MAX_WORKERS];
-	struct nvmev_nvm_timing timing;
-	u64 *dealloc;			/* the namespace's deallocation map */
+	/* each NSID's type and media model instance (also for those unallocated) */
+	const struct nvmev_type *ns_type[NVMEV_MAX_NS];
+	struct nvmev_timing *ns_timing[NVMEV_MAX_NS];
+	u64 *dealloc;			/* the storage's deallocation map */
 
 	/* sysfs.c */
 	struct kobject kobj;
 	bool kobj_added;
+	struct nvmev_ns_kobj *ns_kobj[NVMEV_MAX_NS];
+	struct work_struct ns_work;	/* brings nsN/ in line with the namespaces */
+	bool ns_work_live;
 };
 
 /* main.c */
 extern struct kobject *nvmev_kobj;
+struct nvmev_dev *nvmev_dev_create(const char *name, const char *who,
+				   const struct nvmev_params *p);
+void nvmev_dev_destroy(struct nvmev_dev *dev);
+extern struct mutex nvmev_lock;		/* the device list, creation and removal */
+
+/* params.c: parsing and checking, shared by module parameters and configfs */
+int nvmev_parse_size(const char *who, const char *name, const char *s, u64 unit, u64 *out);
+int nvmev_parse_cpus(const char *who, const char *s, struct nvmev_params *p);
+int nvmev_check_range(const char *who, const char *name, u64 v, u64 lo, u64 hi);
+void nvmev_ns_params_init(struct nvmev_ns_params *ns, const struct nvmev_type *type);
+int nvmev_params_check(const char *who, struct nvmev_params *p);
+int nvmev_type_index(const struct nvmev_type *type);
+extern const char *nvmev_all_tunables[NVMEV_MAX_ALL_TUNABLES];
+extern unsigned int nvmev_nr_all_tunables;
+int nvmev_params_init(void);
+
+/* configfs.c */
+int nvmev_configfs_init(void);
+void nvmev_configfs_exit(void);
 
 /* memmap.c */
 int nvmev_memmap_claim(struct nvmev_dev *dev);
@@ -147,5 +186,7 @@ void nvmev_threads_stop(struct nvmev_dev *dev);
 int nvmev_sysfs_add(struct nvmev_dev *dev);
 void nvmev_sysfs_remove(struct nvmev_dev *dev);
 void nvmev_dev_release(struct nvmev_dev *dev);
+void nvmev_sysfs_ns_changed(struct nvmev_dev *dev);
+int nvmev_sysfs_init(void);
 
 #endif /* NVMEV_H */

@@ -134,6 +134,11 @@ bool nvmev_plat_relax(void *plat)
 	return true;
 }
 
+void nvmev_plat_ns_changed(void *plat)
+{
+	nvmev_sysfs_ns_changed(plat);
+}
+
 void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...)
 {
 	struct nvmev_dev *dev = plat;

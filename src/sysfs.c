@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /sys/kernel/nvmev/nvmevN: what the device is, its run-time tunables
- * (timing and polling) and its statistics (stats/).
+ * /sys/kernel/nvmev/<device>/: what the device is, its run-time tunables
+ * (polling, and the media tunables of all its namespaces at once), its
+ * statistics (stats/), and nsN/ for each allocated namespace: its type,
+ * size, media tunables and statistics. nsN/ follows Namespace Management:
+ * the dispatcher reports a change and a work item adds or removes it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,12 +20,19 @@ struct nvmev_attr {
 	struct attribute attr;
 	ssize_t (*show)(struct nvmev_dev *dev, char *buf);
 	ssize_t (*store)(struct nvmev_dev *dev, const char *buf, size_t len);
+	const char *tunable;	/* a media tunable of every namespace that has it */
 };
+
+static ssize_t dev_tunable_show(struct nvmev_dev *dev, const char *name, char *buf);
+static ssize_t dev_tunable_store(struct nvmev_dev *dev, const char *name, const char *buf,
+				 size_t len);
 
 static ssize_t nvmev_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
 {
 	struct nvmev_attr *a = container_of(attr, struct nvmev_attr, attr);
 
+	if (a->tunable)
+		return dev_tunable_show(to_nvmev(kobj), a->tunable, buf);
 	return a->show ? a->show(to_nvmev(kobj), buf) : -EIO;
 }
 
@@ -31,6 +41,8 @@ static ssize_t nvmev_attr_store(struct kobject *kobj, struct attribute *attr, co
 {
 	struct nvmev_attr *a = container_of(attr, struct nvmev_attr, attr);
 
+	if (a->tunable)
+		return dev_tunable_store(to_nvmev(kobj), a->tunable, buf, len);
 	return a->store ? a->store(to_nvmev(kobj), buf, len) : -EIO;
 }
 
@@ -49,17 +61,6 @@ static int parse_bounded(const char *buf, u64 lo, u64 hi, u64 *v)
 	return *v < lo || *v > hi ? -ERANGE : 0;
 }
 
-static ssize_t store_u64(const char *buf, size_t len, u64 *dst, u64 lo, u64 hi)
-{
-	u64 v;
-	int ret = parse_bounded(buf, lo, hi, &v);
-
-	if (ret)
-		return ret;
-	WRITE_ONCE(*dst, v);
-	return len;
-}
-
 static ssize_t store_u32(const char *buf, size_t len, u32 *dst, u32 lo, u32 hi)
 {
 	u64 v;
@@ -70,17 +71,6 @@ static ssize_t store_u32(const char *buf, size_t len, u32 *dst, u32 lo, u32 hi)
 	WRITE_ONCE(*dst, (u32)v);
 	return len;
 }
-
-#define NVMEV_RW_U64(name, field, lo, hi)						\
-static ssize_t name##_show(struct nvmev_dev *dev, char *buf)				\
-{											\
-	return sysfs_emit(buf, "%llu\n", (unsigned long long)READ_ONCE(dev->field));	\
-}											\
-static ssize_t name##_store(struct nvmev_dev *dev, const char *buf, size_t len)	\
-{											\
-	return store_u64(buf, len, &dev->field, lo, hi);				\
-}											\
-static struct nvmev_attr attr_##name = __ATTR_RW(name)
 
 #define NVMEV_RW_U32(name, field, lo, hi)						\
 static ssize_t name##_show(struct nvmev_dev *dev, char *buf)				\
@@ -93,10 +83,6 @@ static ssize_t name##_store(struct nvmev_dev *dev, const char *buf, size_t len)	
 }											\
 static struct nvmev_attr attr_##name = __ATTR_RW(name)
 
-NVMEV_RW_U64(read_latency_ns, timing.read_latency_ns, 0, NVMEV_MAX_LATENCY_NS);
-NVMEV_RW_U64(write_latency_ns, timing.write_latency_ns, 0, NVMEV_MAX_LATENCY_NS);
-NVMEV_RW_U64(bandwidth_mbps, timing.bandwidth_mbps, 0, NVMEV_MAX_BANDWIDTH);
-NVMEV_RW_U32(parallel_units, timing.nr_units, 1, NVMEV_MAX_PARALLEL_UNITS);
 NVMEV_RW_U32(idle_after_us, idle_after_us, 0, NVMEV_MAX_IDLE_AFTER_US);
 NVMEV_RW_U32(idle_sleep_us, idle_sleep_us, 1, NVMEV_MAX_IDLE_SLEEP_US);
 
@@ -137,9 +123,10 @@ static ssize_t temperature_store(struct nvmev_dev *dev, const char *buf, size_t 
 }
 static struct nvmev_attr attr_temperature = __ATTR_RW(temperature);
 
+/* The type of the first namespace (each nsN/ has its own). */
 static ssize_t type_show(struct nvmev_dev *dev, char *buf)
 {
-	return sysfs_emit(buf, "nvm\n");
+	return sysfs_emit(buf, "%s\n", dev->ns_type[0]->name);
 }
 static struct nvmev_attr attr_type = __ATTR_RO(type);
 
@@ -178,10 +165,6 @@ static struct attribute *nvmev_attrs[] = {
 	&attr_memmap_size.attr,
 	&attr_cpus.attr,
 	&attr_pci_address.attr,
-	&attr_read_latency_ns.attr,
-	&attr_write_latency_ns.attr,
-	&attr_bandwidth_mbps.attr,
-	&attr_parallel_units.attr,
 	&attr_idle_after_us.attr,
 	&attr_idle_sleep_us.attr,
 	&attr_poll_mode.attr,
@@ -342,8 +325,84 @@ static const struct attribute_group nvmev_stat_group = {
 	.attrs = nvmev_stat_attrs,
 };
 
+/* ---- media tunables of the whole device ---- */
+
+/* NSID slot @i's instance and its tunable @name, or NULL. */
+static const struct nvmev_tunable *slot_tunable(struct nvmev_dev *dev, unsigned int i,
+						const char *name)
+{
+	return nvmev_tunable_find(dev->ns_type[i]->media, name);
+}
+
+/* The value of the first namespace that has @name. */
+static ssize_t dev_tunable_show(struct nvmev_dev *dev, const char *name, char *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_tunable *tu = slot_tunable(dev, i, name);
+
+		if (tu)
+			return sysfs_emit(buf, "%llu\n", nvmev_tunable_get(dev->ns_timing[i], tu));
+	}
+	return -EIO;
+}
+
+static int tunable_parse(const struct nvmev_tunable *tu, const char *buf, u64 *v)
+{
+	if (!(tu->flags & NVMEV_TUNABLE_RUNTIME))
+		return -EBUSY;
+	return parse_bounded(buf, tu->min, tu->max, v);
+}
+
+/* Every namespace (and NSID to come) that has @name takes the value. */
+static ssize_t dev_tunable_store(struct nvmev_dev *dev, const char *name, const char *buf,
+				 size_t len)
+{
+	unsigned int i;
+	int ret = -EIO;
+	u64 v;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_tunable *tu = slot_tunable(dev, i, name);
+
+		if (!tu)
+			continue;
+		ret = tunable_parse(tu, buf, &v);
+		if (ret)
+			return ret;
+		nvmev_tunable_set(dev->ns_timing[i], tu, v);
+	}
+	return ret ? ret : len;
+}
+
+static struct nvmev_attr dev_tunable_attrs[NVMEV_MAX_ALL_TUNABLES];
+static struct attribute *dev_tunable_ptrs[NVMEV_MAX_ALL_TUNABLES + 1];
+
+/* Shown when a namespace has it; writable when it may change at run time. */
+static umode_t dev_tunable_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	struct nvmev_dev *dev = to_nvmev(kobj);
+	umode_t mode = 0;
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		const struct nvmev_tunable *tu = slot_tunable(dev, i, nvmev_all_tunables[n]);
+
+		if (tu)
+			mode |= tu->flags & NVMEV_TUNABLE_RUNTIME ? 0644 : 0444;
+	}
+	return mode & 0200 ? 0644 : mode;
+}
+
+static const struct attribute_group nvmev_tunable_group = {
+	.attrs = dev_tunable_ptrs,
+	.is_visible = dev_tunable_visible,
+};
+
 static const struct attribute_group *nvmev_groups[] = {
 	&nvmev_group,
+	&nvmev_tunable_group,
 	&nvmev_stat_group,
 	NULL,
 };
@@ -359,19 +418,250 @@ static const struct kobj_type nvmev_ktype = {
 	.default_groups = nvmev_groups,
 };
 
+/* ---- nsN/ ---- */
+
+#define to_ns_kobj(k) container_of(k, struct nvmev_ns_kobj, kobj)
+
+struct nvmev_ns_attr {
+	struct attribute attr;
+	ssize_t (*show)(struct nvmev_ns_kobj *nk, char *buf);
+	const struct nvmev_tunable *tunable;
+};
+
+static struct nvmev_ns *nk_ns(struct nvmev_ns_kobj *nk)
+{
+	return &nk->dev->ctrl->ns[nk->nsid - 1];
+}
+
+static struct nvmev_timing *nk_timing(struct nvmev_ns_kobj *nk)
+{
+	return nk->dev->ns_timing[nk->nsid - 1];
+}
+
+static ssize_t ns_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	struct nvmev_ns_attr *a = container_of(attr, struct nvmev_ns_attr, attr);
+	struct nvmev_ns_kobj *nk = to_ns_kobj(kobj);
+
+	if (a->tunable)
+		return sysfs_emit(buf, "%llu\n", nvmev_tunable_get(nk_timing(nk), a->tunable));
+	return a->show(nk, buf);
+}
+
+static ssize_t ns_attr_store(struct kobject *kobj, struct attribute *attr, const char *buf,
+			     size_t len)
+{
+	struct nvmev_ns_attr *a = container_of(attr, struct nvmev_ns_attr, attr);
+	u64 v;
+	int ret;
+
+	if (!a->tunable)
+		return -EIO;
+	ret = tunable_parse(a->tunable, buf, &v);
+	if (ret)
+		return ret;
+	nvmev_tunable_set(nk_timing(to_ns_kobj(kobj)), a->tunable, v);
+	return len;
+}
+
+static const struct sysfs_ops nvmev_ns_sysfs_ops = {
+	.show = ns_attr_show,
+	.store = ns_attr_store,
+};
+
+#define NVMEV_NS_RO(n, fmt, expr)						\
+static ssize_t ns_##n##_show(struct nvmev_ns_kobj *nk, char *buf)		\
+{										\
+	return sysfs_emit(buf, fmt "\n", expr);					\
+}										\
+static struct nvmev_ns_attr ns_attr_##n = {					\
+	.attr = { .name = #n, .mode = 0444 }, .show = ns_##n##_show,		\
+}
+
+NVMEV_NS_RO(type, "%s", nk->dev->ns_type[nk->nsid - 1]->name);
+NVMEV_NS_RO(size, "%llu", READ_ONCE(nk_ns(nk)->size));
+NVMEV_NS_RO(lba_size, "%u", 1u << READ_ONCE(nk_ns(nk)->lba_shift));
+NVMEV_NS_RO(attached, "%d", READ_ONCE(nk_ns(nk)->attached));
+
+static u64 ns_stat(struct nvmev_ns_kobj *nk, size_t off)
+{
+	struct nvmev_dev *dev = nk->dev;
+	unsigned int i;
+	u64 sum = 0;
+
+	for (i = 0; i + 1 < dev->p.nr_cpus; i++)
+		sum += READ_ONCE(*(u64 *)((u8 *)&dev->w[i]->stats.ns[nk->nsid - 1] + off));
+	return sum;
+}
+
+#define NS_STAT(field) ns_stat(nk, offsetof(struct nvmev_ns_stats, field))
+NVMEV_NS_RO(read_cmds, "%llu", NS_STAT(read_cmds));
+NVMEV_NS_RO(write_cmds, "%llu", NS_STAT(write_cmds));
+NVMEV_NS_RO(bytes_read, "%llu", NS_STAT(bytes_read));
+NVMEV_NS_RO(bytes_written, "%llu", NS_STAT(bytes_written));
+
+static struct attribute *nvmev_ns_attrs[] = {
+	&ns_attr_type.attr,
+	&ns_attr_size.attr,
+	&ns_attr_lba_size.attr,
+	&ns_attr_attached.attr,
+	NULL,
+};
+
+static struct attribute *nvmev_ns_stat_attrs[] = {
+	&ns_attr_read_cmds.attr,
+	&ns_attr_write_cmds.attr,
+	&ns_attr_bytes_read.attr,
+	&ns_attr_bytes_written.attr,
+	NULL,
+};
+
+static const struct attribute_group nvmev_ns_group = {
+	.attrs = nvmev_ns_attrs,
+};
+
+static const struct attribute_group nvmev_ns_stat_group = {
+	.name = "stats",
+	.attrs = nvmev_ns_stat_attrs,
+};
+
+static const struct attribute_group *nvmev_ns_groups[] = {
+	&nvmev_ns_group,
+	&nvmev_ns_stat_group,
+	NULL,
+};
+
+/* Each type's tunables as nsN/ attributes. */
+#define NVMEV_MAX_TYPES	8
+static struct nvmev_ns_attr type_tunable_attrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES];
+static struct attribute *type_tunable_ptrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES + 1];
+static struct attribute_group type_tunable_groups[NVMEV_MAX_TYPES];
+
+static void nvmev_ns_kobj_release(struct kobject *kobj)
+{
+	kfree(to_ns_kobj(kobj));
+}
+
+static const struct kobj_type nvmev_ns_ktype = {
+	.release = nvmev_ns_kobj_release,
+	.sysfs_ops = &nvmev_ns_sysfs_ops,
+	.default_groups = nvmev_ns_groups,
+};
+
+static void ns_kobj_add(struct nvmev_dev *dev, u32 nsid)
+{
+	struct nvmev_ns_kobj *nk = kzalloc(sizeof(*nk), GFP_KERNEL);
+	int ti = nvmev_type_index(dev->ns_type[nsid - 1]);
+
+	if (!nk)
+		return;
+	nk->dev = dev;
+	nk->nsid = nsid;
+	if (kobject_init_and_add(&nk->kobj, &nvmev_ns_ktype, &dev->kobj, "ns%u", nsid) ||
+	    (ti >= 0 && ti < NVMEV_MAX_TYPES &&
+	     sysfs_create_group(&nk->kobj, &type_tunable_groups[ti]))) {
+		pr_err("%s: cannot create ns%u in sysfs\n", dev->name, nsid);
+		kobject_put(&nk->kobj);
+		return;
+	}
+	dev->ns_kobj[nsid - 1] = nk;
+}
+
+static void ns_kobj_del(struct nvmev_dev *dev, u32 nsid)
+{
+	struct nvmev_ns_kobj *nk = dev->ns_kobj[nsid - 1];
+
+	dev->ns_kobj[nsid - 1] = NULL;
+	kobject_del(&nk->kobj);
+	kobject_put(&nk->kobj);
+}
+
+/* nsN/ for every allocated namespace, and for no other. */
+static void ns_kobjs_sync(struct nvmev_dev *dev)
+{
+	u32 nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		bool allocated = READ_ONCE(dev->ctrl->ns[nsid - 1].cmd_set);
+
+		if (allocated && !dev->ns_kobj[nsid - 1])
+			ns_kobj_add(dev, nsid);
+		else if (!allocated && dev->ns_kobj[nsid - 1])
+			ns_kobj_del(dev, nsid);
+	}
+}
+
+static void ns_work_fn(struct work_struct *work)
+{
+	ns_kobjs_sync(container_of(work, struct nvmev_dev, ns_work));
+}
+
+/* Dispatcher: Namespace Management changed the namespaces. */
+void nvmev_sysfs_ns_changed(struct nvmev_dev *dev)
+{
+	if (READ_ONCE(dev->ns_work_live))
+		schedule_work(&dev->ns_work);
+}
+
+int nvmev_sysfs_init(void)
+{
+	const struct nvmev_type *t;
+	unsigned int i, j;
+
+	for (i = 0; i < nvmev_nr_all_tunables; i++) {
+		struct nvmev_attr *a = &dev_tunable_attrs[i];
+
+		a->attr.name = nvmev_all_tunables[i];
+		a->attr.mode = 0644;
+		a->tunable = nvmev_all_tunables[i];
+		dev_tunable_ptrs[i] = &a->attr;
+	}
+	for (i = 0; (t = nvmev_type_at(i)); i++) {
+		if (i == NVMEV_MAX_TYPES)
+			return -E2BIG;
+		for (j = 0; j < t->media->nr_tunables; j++) {
+			const struct nvmev_tunable *tu = &t->media->tunables[j];
+			struct nvmev_ns_attr *a = &type_tunable_attrs[i][j];
+
+			a->attr.name = tu->name;
+			a->attr.mode = tu->flags & NVMEV_TUNABLE_RUNTIME ? 0644 : 0444;
+			a->tunable = tu;
+			type_tunable_ptrs[i][j] = &a->attr;
+		}
+		type_tunable_groups[i].attrs = type_tunable_ptrs[i];
+	}
+	return 0;
+}
+
 int nvmev_sysfs_add(struct nvmev_dev *dev)
 {
 	int ret;
 
 	ret = kobject_init_and_add(&dev->kobj, &nvmev_ktype, nvmev_kobj, "%s", dev->name);
 	dev->kobj_added = true;	/* from here on the kobject owns dev */
-	if (ret)
+	if (ret) {
 		pr_err("%s: cannot create its sysfs directory (%d)\n", dev->name, ret);
-	return ret;
+		return ret;
+	}
+	INIT_WORK(&dev->ns_work, ns_work_fn);
+	ns_kobjs_sync(dev);
+	WRITE_ONCE(dev->ns_work_live, true);
+	return 0;
 }
 
+/* After the threads have stopped: nothing reports a change any more. */
 void nvmev_sysfs_remove(struct nvmev_dev *dev)
 {
-	if (dev->kobj_added)
-		kobject_del(&dev->kobj);
+	u32 nsid;
+
+	if (!dev->kobj_added)
+		return;
+	if (READ_ONCE(dev->ns_work_live)) {
+		WRITE_ONCE(dev->ns_work_live, false);
+		cancel_work_sync(&dev->ns_work);
+	}
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
+		if (dev->ns_kobj[nsid - 1])
+			ns_kobj_del(dev, nsid);
+	kobject_del(&dev->kobj);
 }

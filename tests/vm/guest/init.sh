@@ -26,6 +26,8 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# as systemd does at boot (sys-kernel-config.mount): nvmev needs configfs
+modprobe configfs 2>/dev/null && mount -t configfs configfs /sys/kernel/config
 exec </dev/console >/dev/console 2>&1
 
 up() { cut -d' ' -f1 /proc/uptime; }

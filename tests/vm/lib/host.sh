@@ -115,7 +115,7 @@ vm_build_module() {
 # ldd prints on the host are valid in the guest. cmp is GNU diffutils' (-n,
 # -i, and fast on whole devices), not busybox's.
 VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp"
-VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel"
+VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host
 	local root=$1 bin=$2 dst lib
