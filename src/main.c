@@ -78,7 +78,6 @@ static unsigned int idle_sleep_us = 20;
 module_param(idle_sleep_us, uint, 0444);
 MODULE_PARM_DESC(idle_sleep_us, "Microseconds an idle thread sleeps between polls (default 20; 1..100000)");
 
-
 /* The media tunables that have module parameters, by name. */
 static const struct {
 	const char *name;
@@ -391,11 +390,18 @@ struct nvmev_dev *nvmev_dev_create(const char *name, const char *who,
 	ret = nvmev_sysfs_add(dev);
 	if (ret)
 		goto err_threads;
+	ret = nvmev_chardev_add(dev);
+	if (ret)
+		goto err_sysfs;
 	nvmev_pci_add(dev);
 	nvmev_devs[index] = dev;
 	log_created(dev);
 	return dev;
 
+err_sysfs:
+	nvmev_threads_stop(dev);
+	nvmev_sysfs_remove(dev);
+	goto err_pci;
 err_threads:
 	nvmev_threads_stop(dev);
 err_pci:
@@ -418,6 +424,8 @@ void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
 	lockdep_assert_held(&nvmev_lock);
 	nvmev_devs[dev->index] = NULL;
+	nvmev_chardev_remove(dev);	/* and an image file open now lets go */
+	nvmev_ctrl_pause(dev->ctrl, false);
 	nvmev_ctrl_hurry(dev->ctrl);	/* the driver waits for its commands */
 	pci_lock_rescan_remove();
 	nvmev_pci_stop_locked(dev);

@@ -103,14 +103,14 @@ static int memmap_check(struct nvmev_dev *dev)
 
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	    REGION_DISJOINT) {
-		pr_err("%smemmap_start: range 0x%llx-0x%llx includes System RAM; reserve it at boot with memmap=%lluM$0x%llx\n", dev->who,
-		       start, end, size >> 20, start);
+		pr_err("%smemmap_start: range 0x%llx-0x%llx includes System RAM; reserve it at boot with memmap=%lluM$0x%llx\n",
+		       dev->who, start, end, size >> 20, start);
 		return -EINVAL;
 	}
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, start, end, &w, reserved_cb);
 	if (w.gap || w.covered_to < end + 1) {
-		pr_err("%smemmap_start: range 0x%llx-0x%llx is not all reserved memory; reserve it at boot with memmap=%lluM$0x%llx\n", dev->who,
-		       start, end, size >> 20, start);
+		pr_err("%smemmap_start: range 0x%llx-0x%llx is not all reserved memory; reserve it at boot with memmap=%lluM$0x%llx\n",
+		       dev->who, start, end, size >> 20, start);
 		return -EINVAL;
 	}
 	/*
@@ -123,8 +123,8 @@ static int memmap_check(struct nvmev_dev *dev)
 		pr_warn("%s: cannot read the firmware memory map (/sys/firmware/memmap: %d); relying on the kernel's\n",
 			dev->name, ret);
 	} else if (!ret) {
-		pr_err("%smemmap_start: range 0x%llx-0x%llx is not RAM in the firmware memory map (it is firmware-reserved or a hole); pick a range of usable RAM (see the e820 lines of dmesg)\n", dev->who,
-		       start, end);
+		pr_err("%smemmap_start: range 0x%llx-0x%llx is not RAM in the firmware memory map (it is firmware-reserved or a hole); pick a range of usable RAM (see the e820 lines of dmesg)\n",
+		       dev->who, start, end);
 		return -EINVAL;
 	}
 	return 0;
@@ -164,8 +164,8 @@ int nvmev_memmap_claim(struct nvmev_dev *dev)
 	/* A busy claim of the whole range fails if anybody holds any of it. */
 	probe = request_mem_region(start, size, dev->name);
 	if (!probe) {
-		pr_err("%smemmap_start: range 0x%llx-0x%llx is already claimed (see /proc/iomem)\n", dev->who,
-		       start, start + size - 1);
+		pr_err("%smemmap_start: range 0x%llx-0x%llx is already claimed (see /proc/iomem)\n",
+		       dev->who, start, start + size - 1);
 		return -EBUSY;
 	}
 	release_mem_region(start, size);

@@ -8,6 +8,7 @@
 
 #include <linux/ioport.h>
 #include <linux/kobject.h>
+#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
@@ -134,6 +135,15 @@ struct nvmev_dev {
 	struct nvmev_ns_kobj *ns_kobj[NVMEV_MAX_NS];
 	struct work_struct ns_work;	/* brings nsN/ in line with the namespaces */
 	bool ns_work_live;
+
+	/* chardev.c: /dev/nvmev/<name>, the namespaces' image */
+	struct miscdevice misc;
+	char misc_name[NVMEV_NAME_LEN + 8];
+	char misc_node[NVMEV_NAME_LEN + 8];
+	bool misc_added;
+	struct mutex img_lock;		/* the image file against removal */
+	bool img_open;
+	bool dying;
 };
 
 /* main.c */
@@ -153,6 +163,10 @@ int nvmev_type_index(const struct nvmev_type *type);
 extern const char *nvmev_all_tunables[NVMEV_MAX_ALL_TUNABLES];
 extern unsigned int nvmev_nr_all_tunables;
 int nvmev_params_init(void);
+
+/* chardev.c */
+int nvmev_chardev_add(struct nvmev_dev *dev);
+void nvmev_chardev_remove(struct nvmev_dev *dev);
 
 /* configfs.c */
 int nvmev_configfs_init(void);

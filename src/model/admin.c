@@ -885,6 +885,8 @@ bool nvmev_admin_poll(struct nvmev_ctrl *c)
 		else
 			did = true;
 	}
+	if (NVMEV_READ_ONCE(c->paused))
+		tail = sq->head;	/* paused: fetch nothing (nvmev_ctrl_pause) */
 	if (tail >= sq->size) {
 		if (tail != sq->bad_tail) {
 			sq->bad_tail = tail;

@@ -5,6 +5,7 @@
  * notification, and the dispatcher's polling pass.
  */
 #include "ctrl.h"
+#include "image.h"
 
 #define CAP_TO_500MS	30	/* 15 s: generous for emulated guests */
 
@@ -269,7 +270,7 @@ static void ctrl_scan_doorbells(struct nvmev_ctrl *c)
 	}
 }
 
-bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
+static bool ctrl_poll_pass(struct nvmev_ctrl *c)
 {
 	bool did = ctrl_poll_cc(c);
 	u16 i;
@@ -288,9 +289,37 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
 	if (c->shn != NVMEV_SHN_NONE || !nvmev_plat_bus_master(c->plat))
 		return did;
 	did |= nvmev_admin_poll(c);
+	if (NVMEV_READ_ONCE(c->paused))
+		return did;
 	for (i = 0; i < c->nr_active_sqs; i++)
 		did |= nvmev_io_sq_poll(c, &c->sqs[c->active_sqs[i]]);
 	return did;
+}
+
+bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
+{
+	bool did = ctrl_poll_pass(c);
+	bool quiet = NVMEV_READ_ONCE(c->paused) &&
+		     (!c->ready || (!nvmev_ctrl_has_inflight(c) && !c->nsdel_mask && !c->del_sqid));
+
+	if (quiet != c->quiesced) {
+		nvmev_plat_mb();	/* the workers' last writes, before the flag */
+		NVMEV_WRITE_ONCE(c->quiesced, quiet);
+	}
+	return did;
+}
+
+void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause)
+{
+	NVMEV_WRITE_ONCE(c->paused, pause);
+}
+
+bool nvmev_ctrl_quiesced(const struct nvmev_ctrl *c)
+{
+	bool q = NVMEV_READ_ONCE(c->quiesced);
+
+	nvmev_plat_mb();	/* the flag, before the caller reads the namespaces */
+	return q;
 }
 
 bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c)
@@ -313,6 +342,7 @@ int nvmev_ctrl_init(struct nvmev_ctrl *c, const struct nvmev_config *cfg,
 	    !cfg->storage || !cfg->dealloc)
 		return -1;
 
+	nvmev_image_init();
 	memset(c, 0, sizeof(*c));
 	c->cfg = *cfg;
 	c->plat = cfg->plat;

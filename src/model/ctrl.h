@@ -337,6 +337,8 @@ struct nvmev_ctrl {
 	u32 ns_created;		/* namespaces created by Namespace Management */
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
+	u32 paused;		/* host glue: fetch no command (image save and restore) */
+	u32 quiesced;		/* dispatcher: paused, and nothing in flight */
 
 	struct nvmev_worker *workers[NVMEV_MAX_WORKERS];
 };
@@ -360,6 +362,13 @@ void nvmev_ctrl_hurry(struct nvmev_ctrl *c);
 void nvmev_ctrl_function_reset(struct nvmev_ctrl *c);
 /* Dispatcher: one pass over registers, admin queue and I/O SQs. */
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
+/*
+ * Pause (any thread): the dispatcher fetches no admin or I/O command, the
+ * commands in flight complete, and the namespaces hold still once
+ * nvmev_ctrl_quiesced() says so; registers and resets still work.
+ */
+void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause);
+bool nvmev_ctrl_quiesced(const struct nvmev_ctrl *c);
 /* Whether any I/O command has been fetched and not yet completed. */
 bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c);
 /* Worker: take new requests, move data, post what is due. */

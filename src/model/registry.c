@@ -5,9 +5,9 @@
  * file that names them. Adding a device type adds its files and lines here.
  */
 #include "type.h"
+#include "media_optane.h"
 
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
-extern const struct nvmev_media nvmev_optane_media;
 
 static const struct nvmev_cmd_set *const cmd_sets[] = {
 	&nvmev_nvm_cmd_set,

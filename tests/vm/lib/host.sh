@@ -113,8 +113,9 @@ vm_build_module() {
 # --- initramfs ---------------------------------------------------------------
 # Usrmerged layout (/bin, /sbin, /lib, /lib64 -> usr/...) so the library paths
 # ldd prints on the host are valid in the guest. cmp is GNU diffutils' (-n,
-# -i, and fast on whole devices), not busybox's.
-VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp"
+# -i, and fast on whole devices) and dd is GNU coreutils' (it reports a failed
+# close), not busybox's.
+VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp dd"
 VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Namespace images: the checksum, a save and restore round trip through
+ * odd chunk sizes, and every refusal (another geometry, not an image, a
+ * damaged header, data or trailer, short and long images).
+ */
+#include "th.h"
+#include "image.h"
+
+#define MiB (1ull << 20)
+
+static const u64 sizes[NVMEV_MAX_NS] = { 2 * MiB, 3 * MiB };
+static const u32 shifts[NVMEV_MAX_NS] = { 9, 12 };
+
+struct blob {
+	u8 *p;
+	u64 len;
+};
+
+static void setup(struct th *t, const u64 *sz, const u32 *sh)
+{
+	th_init_ns(t, sz, sh, NULL, 0x77);
+	CHECK(th_enable_css(t, NVME_CC_CSS_CSI));
+	CHECK(th_create_io_pair(t, 1, 64));
+}
+
+/* @nlb blocks, at most two pages of the host buffer @buf */
+static u16 rw(struct th *t, u8 opc, u32 nsid, u64 slba, u32 nlb, u64 buf)
+{
+	struct nvme_sqe c;
+
+	sqe_rw(&c, opc, slba, nlb, buf);
+	c.dw[1] = nsid;
+	c.dw[8] = (u32)(buf + 4096);
+	c.dw[9] = (u32)((buf + 4096) >> 32);
+	return th_io(t, 1, &c);
+}
+
+static void quiesce(struct th *t)
+{
+	nvmev_ctrl_pause(t->c, true);
+	th_run(t);
+	CHECK(nvmev_ctrl_quiesced(t->c));
+}
+
+/* The image of @t, read @chunk bytes at a time. */
+static struct blob save(struct th *t, u32 chunk)
+{
+	struct nvmev_image *img = calloc(1, sizeof(*img));
+	struct blob b = { 0 };
+	u32 n;
+
+	quiesce(t);
+	nvmev_image_save_begin(img, t->c);
+	b.p = malloc(img->total);
+	while ((n = nvmev_image_save_read(img, b.p + b.len, chunk)))
+		b.len += n;
+	CHECK(img->done);
+	CHECK_EQ(b.len, img->total);
+	nvmev_ctrl_pause(t->c, false);
+	free(img);
+	return b;
+}
+
+/* Restore @b (its first @len bytes) into @t in @chunk pieces: the first error, or end's. */
+static int restore(struct th *t, const u8 *p, u64 len, u32 chunk)
+{
+	struct nvmev_image *img = calloc(1, sizeof(*img));
+	u64 off = 0;
+	int ret = 0;
+
+	quiesce(t);
+	nvmev_image_restore_begin(img, t->c);
+	while (off < len && !ret) {
+		u32 n = (u32)NVMEV_MIN((u64)chunk, len - off);
+
+		ret = nvmev_image_restore_write(img, p + off, n);
+		off += n;
+	}
+	if (!ret)
+		ret = nvmev_image_restore_end(img);
+	nvmev_ctrl_pause(t->c, false);
+	free(img);
+	return ret;
+}
+
+static u8 pat(u32 i)
+{
+	return (u8)(i * 7 + 3);
+}
+
+/* Data in both namespaces, some of it deallocated again. */
+static void fill(struct th *t, u64 buf)
+{
+	u8 *p = host_ptr(buf);
+	struct nvme_sqe c;
+	u32 i;
+
+	for (i = 0; i < 8192; i++)
+		p[i] = pat(i);
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 1, 100, 16, buf), 0);	/* 8 KiB at 50 KiB */
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 1, 4095, 1, buf), 0);	/* the last block */
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 2, 0, 2, buf), 0);
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 2, 4, 2, buf), 0);
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 2, 6, 2, buf), 0);
+	CHECK_EQ(rw(t, NVME_CMD_WRITE, 2, 766, 2, buf), 0);	/* the last blocks */
+	/* deallocate blocks 4..7 of namespace 2: their old data must not travel */
+	memset(p, 0, 4096);
+	nvme_put32(p, 4, 4);
+	nvme_put64(p, 8, 4);
+	sqe_init(&c, NVME_CMD_DSM, 9, 2);
+	c.dw[6] = (u32)buf;
+	c.dw[7] = (u32)(buf >> 32);
+	c.dw[10] = 0;
+	c.dw[11] = NVME_DSM_AD;
+	CHECK_EQ(th_io(t, 1, &c), 0);
+}
+
+static bool is_pat(const u8 *p, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != pat(i))
+			return false;
+	return true;
+}
+
+static bool is_zero(const u8 *p, u32 n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* Both namespaces read as fill() left them. */
+static void check_filled(struct th *t, u64 buf)
+{
+	u8 *p = host_ptr(buf);
+
+	CHECK_EQ(rw(t, NVME_CMD_READ, 1, 100, 16, buf), 0);
+	CHECK(is_pat(p, 8192));
+	CHECK_EQ(rw(t, NVME_CMD_READ, 1, 4095, 1, buf), 0);
+	CHECK(is_pat(p, 512));
+	CHECK_EQ(rw(t, NVME_CMD_READ, 1, 0, 16, buf), 0);	/* never written: zeroes */
+	CHECK(is_zero(p, 8192));
+	CHECK_EQ(rw(t, NVME_CMD_READ, 2, 0, 2, buf), 0);
+	CHECK(is_pat(p, 8192));
+	CHECK_EQ(rw(t, NVME_CMD_READ, 2, 4, 2, buf), 0);	/* deallocated */
+	CHECK(is_zero(p, 8192));
+	CHECK_EQ(rw(t, NVME_CMD_READ, 2, 766, 2, buf), 0);
+	CHECK(is_pat(p, 8192));
+}
+
+UNIT_TEST(image_crc32c)
+{
+	static const char s[] = "123456789";
+	u8 big[1000];
+	u32 i, whole;
+
+	CHECK_EQ(nvmev_crc32c(0, s, 9), 0xe3069283u);		/* the standard check value */
+	CHECK_EQ(nvmev_crc32c(nvmev_crc32c(0, s, 4), s + 4, 5), 0xe3069283u);
+	CHECK_EQ(nvmev_crc32c(0, s, 0), 0);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (u8)(i * 31);
+	whole = nvmev_crc32c(0, big, sizeof(big));
+	for (i = 1; i < 20; i++)	/* any split, any alignment */
+		CHECK_EQ(nvmev_crc32c(nvmev_crc32c(0, big, i), big + i, sizeof(big) - i), whole);
+}
+
+UNIT_TEST(image_round_trip)
+{
+	struct th t;
+	struct blob a, b;
+	u64 buf;
+	u8 *d;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(8192);
+	fill(&t, buf);
+	a = save(&t, 777);		/* odd chunks cross every boundary */
+	CHECK(a.len > 5 * MiB);
+	CHECK(!memcmp(a.p, "NVMEVIMG", 8));
+	CHECK_EQ(nvme_get32(a.p, 24), 2);
+	CHECK_EQ(nvme_get64(a.p, 16), a.len);
+	CHECK(!memcmp(a.p + a.len - 4096, "NVMEVEND", 8));
+	/* the stale bytes under namespace 2's deallocated blocks are not in it */
+	d = t.c->ns[1].data;
+	CHECK(d[4 * 4096] == pat(0));
+	CHECK(is_zero(a.p + (a.len - 4096 - 3 * MiB + 4 * 4096), 4 * 4096));
+	th_fini(&t);
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(8192);
+	CHECK_EQ(restore(&t, a.p, a.len, 4093), 0);
+	check_filled(&t, buf);
+	b = save(&t, 1 << 20);
+	CHECK_EQ(b.len, a.len);
+	CHECK(!memcmp(a.p, b.p, a.len));	/* the same image again */
+	/* a restore in one piece, and one over the namespaces as they are */
+	CHECK_EQ(restore(&t, a.p, a.len, (u32)a.len), 0);
+	check_filled(&t, buf);
+	/* nothing written: nothing changes, no error */
+	CHECK_EQ(restore(&t, a.p, 0, 4096), 0);
+	check_filled(&t, buf);
+	th_fini(&t);
+	free(a.p);
+	free(b.p);
+}
+
+UNIT_TEST(image_pause_waits_for_commands)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(4096);
+	nvmev_ctrl_pause(t.c, true);
+	sqe_rw(&c, NVME_CMD_WRITE, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	CHECK(nvmev_ctrl_quiesced(t.c));	/* not fetched while paused */
+	CHECK(!th_reap(&t, 1, &cqe));
+	nvmev_ctrl_pause(t.c, false);
+	th_run(&t);
+	CHECK(!nvmev_ctrl_quiesced(t.c));
+	CHECK(th_reap(&t, 1, &cqe) && cqe.status == 0);
+	th_fini(&t);
+}
+
+/* Restore @img (modified by the caller) into a fresh device: @want, and whether it is empty. */
+static void expect_refusal(const struct blob *img, const u64 *sz, const u32 *sh, int want,
+			   bool written_before)
+{
+	struct th t;
+	u64 buf;
+	u8 *p;
+
+	setup(&t, sz, sh);
+	buf = host_alloc(8192);
+	p = host_ptr(buf);
+	memset(p, 0xab, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 1, 3, 8, buf), 0);	/* what was there before */
+	CHECK_EQ(restore(&t, img->p, img->len, 8192), want);
+	memset(p, 0, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 1, 3, 8, buf), 0);
+	if (written_before)	/* refused before a byte was written: the old data */
+		CHECK(p[0] == 0xab && p[4095] == 0xab);
+	else			/* failed part-way: empty, never half-restored */
+		CHECK(p[0] == 0 && p[4095] == 0);
+	th_fini(&t);
+}
+
+UNIT_TEST(image_refusals)
+{
+	static const u64 other_size[NVMEV_MAX_NS] = { 2 * MiB, 4 * MiB };
+	static const u32 other_shift[NVMEV_MAX_NS] = { 9, 9 };
+	static const u64 one_ns[NVMEV_MAX_NS] = { 2 * MiB };
+	struct th t;
+	struct blob a, m;
+	u64 buf;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(8192);
+	fill(&t, buf);
+	a = save(&t, 1 << 20);
+	th_fini(&t);
+	m.p = malloc(a.len + 4096);
+	m.len = a.len;
+
+	/* another geometry: size, block size, namespace count */
+	expect_refusal(&a, other_size, shifts, NVMEV_IMAGE_EINVAL, true);
+	expect_refusal(&a, sizes, other_shift, NVMEV_IMAGE_EINVAL, true);
+	expect_refusal(&a, one_ns, shifts, NVMEV_IMAGE_EINVAL, true);
+	/* not an image at all */
+	memcpy(m.p, a.p, a.len);
+	memcpy(m.p, "NOTANIMG", 8);
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_EINVAL, true);
+	/* a damaged header */
+	memcpy(m.p, a.p, a.len);
+	m.p[64 + 33] ^= 1;
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_ECRC, true);
+	/* a newer version */
+	memcpy(m.p, a.p, a.len);
+	nvme_put32(m.p, 8, 2);
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_EINVAL, true);
+	/* one flipped data bit: found at the trailer, the namespaces end empty */
+	memcpy(m.p, a.p, a.len);
+	m.p[a.len / 2] ^= 0x10;
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_ECRC, false);
+	/* a damaged trailer */
+	memcpy(m.p, a.p, a.len);
+	m.p[a.len - 4096 + 12] ^= 1;
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_ECRC, false);
+	/* short */
+	memcpy(m.p, a.p, a.len);
+	m.len = a.len - 4096;
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_ECRC, false);
+	m.len = 100;	/* not even a header */
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_EINVAL, true);
+	/* long */
+	memcpy(m.p, a.p, a.len);
+	memset(m.p + a.len, 0, 4096);
+	m.len = a.len + 1;
+	expect_refusal(&m, sizes, shifts, NVMEV_IMAGE_ECRC, false);
+	free(a.p);
+	free(m.p);
+}

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# 12-image: namespace images through /dev/nvmev/<device>. Save two devices
+# (one namespace with an ext4 file system; two namespaces, one with
+# deallocated blocks), unload, load again, restore: the file system checks
+# clean and its file compares, every byte of the other namespaces compares.
+# Refused (nothing written, EINVAL): an image of another geometry, a file
+# that is no image. Damaged (EBADMSG, namespaces left empty): a flipped
+# byte, a short image. One open at a time; read-write refused.
+# vm-requires: nvmev
+# vm-timeout: 420
+. /vmtest/guest/lib.sh
+
+CFS=/sys/kernel/config/nvmev
+M=1048576
+
+put() { (echo "$1" >"$2") 2>/dev/null; }
+# ctrl_of NAME: the nvme controller (nvmeN) of device NAME
+ctrl_of() { ls "/sys/bus/pci/devices/$(cat /sys/kernel/nvmev/$1/pci_address)/nvme" | head -1; }
+# u64 FILE OFFSET: a little-endian 64-bit field
+u64() { od -An -tu8 -j "$2" -N8 "$1" | tr -d ' '; }
+
+load_all() {
+	modprobe nvmev memmap_start=1G memmap_size=64M cpus=0,1 || return 1
+	mkdir $CFS/two $CFS/two/namespaces/1 $CFS/two/namespaces/2 &&
+		put 1088M $CFS/two/memmap_start && put 64M $CFS/two/memmap_size &&
+		put 1,2 $CFS/two/cpus && put 16M $CFS/two/namespaces/1/size &&
+		put 4096 $CFS/two/namespaces/2/lba_size && put 1 $CFS/two/enable || return 1
+	wait_ns 30 /dev/nvme0n1 || return 1
+	T=$(ctrl_of two)
+	wait_ns 30 /dev/${T}n1 && wait_ns 30 /dev/${T}n2
+}
+unload_all() {
+	rmdir $CFS/two/namespaces/1 $CFS/two/namespaces/2 $CFS/two && rmmod nvmev &&
+		wait_gone 30 /dev/nvme0n1
+}
+# restore IMAGE DEV: restore IMAGE into /dev/nvmev/DEV, then drop the block
+# devices' caches of what was read before it
+restore() {
+	dd if="$1" of="/dev/nvmev/$2" bs=1M 2>/tmp/dd.err
+	_rc=$?
+	cat /tmp/dd.err
+	for _b in /dev/nvme*n*; do [ -b "$_b" ] && blockdev --flushbufs "$_b"; done
+	return $_rc
+}
+
+modprobe nvme
+modprobe ext4
+check load load_all
+T=$(ctrl_of two)
+ls -l /dev/nvmev/
+expect chardev-nvmev0 "crw-------" "$(ls -l /dev/nvmev/nvmev0 | cut -c1-10)"
+expect chardev-two "crw-------" "$(ls -l /dev/nvmev/two | cut -c1-10)"
+
+log "data: a file system, random data, deallocated blocks"
+check mkfs mkfs.ext4 -q -F /dev/nvme0n1
+mkdir -p /mnt
+check mount mount /dev/nvme0n1 /mnt
+head -c 5000000 /dev/urandom >/tmp/file
+cp /tmp/file /mnt/file
+check umount umount /mnt
+head -c $((16 * M)) /dev/urandom >/tmp/t1
+head -c $((47 * M)) /dev/urandom >/tmp/t2
+check write-t1 dd if=/tmp/t1 of=/dev/${T}n1 bs=1M oflag=direct
+check write-t2 dd if=/tmp/t2 of=/dev/${T}n2 bs=1M oflag=direct
+# the middle 8 MiB of namespace 2 deallocated: it reads as zeroes
+check discard blkdiscard -o $((20 * M)) -l $((8 * M)) /dev/${T}n2
+dd if=/dev/zero of=/tmp/t2 bs=1M seek=20 count=8 conv=notrunc 2>/dev/null
+check t2-as-expected cmp /tmp/t2 /dev/${T}n2
+
+log "save"
+check save-nvmev0 dd if=/dev/nvmev/nvmev0 of=/tmp/a.img bs=1M
+check save-two dd if=/dev/nvmev/two of=/tmp/b.img bs=1M
+ls -l /tmp/a.img /tmp/b.img
+expect magic NVMEVIMG "$(head -c 8 /tmp/b.img)"
+expect total-bytes "$(stat -c %s /tmp/b.img)" "$(u64 /tmp/b.img 16)"
+expect trailer NVMEVEND "$(tail -c 4096 /tmp/b.img | head -c 8)"
+expect nr-ns 2 "$(od -An -tu4 -j 24 -N4 /tmp/b.img | tr -d ' ')"
+io_smoke io-after-save	# the device goes on after the image is closed
+
+log "one open at a time, read-only or write-only"
+exec 7</dev/nvmev/two
+if dd if=/dev/nvmev/two of=/dev/null bs=1M count=1 2>/tmp/dd.err; then
+	fail second-open "a second open succeeded"
+elif grep -qi busy /tmp/dd.err; then pass second-open; else fail second-open "$(cat /tmp/dd.err)"; fi
+exec 7<&-
+if (exec 7<>/dev/nvmev/two) 2>/dev/null; then fail read-write "opened read-write"; else pass read-write; fi
+
+log "unload, load again, restore"
+check unload unload_all
+check reload load_all
+T=$(ctrl_of two)
+check restore-nvmev0 restore /tmp/a.img nvmev0
+check restore-two restore /tmp/b.img two
+check fsck e2fsck -fn /dev/nvme0n1
+check mount-2 mount /dev/nvme0n1 /mnt
+check file-compares cmp /tmp/file /mnt/file
+umount /mnt
+check t1-compares cmp /tmp/t1 /dev/${T}n1
+check t2-compares cmp /tmp/t2 /dev/${T}n2
+w=$(cat /sys/kernel/nvmev/two/ns2/stats/bytes_written)
+expect no-io-writes 0 "$w" "a restore is not host I/O"
+
+log "refused: another geometry, not an image"
+kmsg_mark geometry
+if restore /tmp/a.img two; then fail refuse-geometry "restored"; else
+	if grep -q 'Invalid argument' /tmp/dd.err &&
+		dmesg_since geometry | grep -q 'two: image: refused: it holds 1 namespace(s), the device has 2; nothing was written'; then
+		pass refuse-geometry
+	else
+		fail refuse-geometry "$(cat /tmp/dd.err; dmesg_since geometry)"
+	fi
+fi
+check unchanged-after-refusal cmp /tmp/t1 /dev/${T}n1
+kmsg_mark notimage
+head -c $((4 * M)) /dev/urandom >/tmp/junk
+if restore /tmp/junk two; then fail refuse-junk "restored"; else
+	if dmesg_since notimage | grep -q 'not an nvmevirt image'; then pass refuse-junk; else fail refuse-junk "$(dmesg_since notimage)"; fi
+fi
+check unchanged-after-junk cmp /tmp/t2 /dev/${T}n2
+
+log "damaged: a flipped byte, a short image"
+cp /tmp/b.img /tmp/bad.img
+printf '\377' | dd of=/tmp/bad.img bs=1 seek=$((30 * M + 12345)) conv=notrunc 2>/dev/null
+kmsg_mark flipped
+if restore /tmp/bad.img two; then fail damaged-flip "restored"; else
+	if grep -q 'Bad message' /tmp/dd.err &&
+		dmesg_since flipped | grep -q 'two: image: damaged: checksum mismatch; the namespaces it was restoring are now empty'; then
+		pass damaged-flip
+	else
+		fail damaged-flip "$(cat /tmp/dd.err; dmesg_since flipped)"
+	fi
+fi
+check empty-after-damage cmp -n $((16 * M)) /dev/zero /dev/${T}n1
+check restore-again restore /tmp/b.img two
+check t1-again cmp /tmp/t1 /dev/${T}n1
+head -c $(($(stat -c %s /tmp/b.img) - 8192)) /tmp/b.img >/tmp/short.img
+kmsg_mark short
+if restore /tmp/short.img two; then fail damaged-short "restored"; else
+	if grep -q 'Bad message' /tmp/dd.err && dmesg_since short | grep -q 'image: damaged: it ends after'; then
+		pass damaged-short
+	else
+		fail damaged-short "$(cat /tmp/dd.err; dmesg_since short)"
+	fi
+fi
+check empty-after-short cmp -n $((47 * M)) /dev/zero /dev/${T}n2
+
+log "the device goes away while its image is open"
+exec 7</dev/nvmev/two
+if rmmod nvmev 2>/dev/null; then fail rmmod-while-open "rmmod succeeded"; else pass rmmod-while-open; fi
+check rmdir-open rmdir $CFS/two/namespaces/1 $CFS/two/namespaces/2 $CFS/two
+check two-gone wait_gone 30 /dev/${T}n1
+if dd bs=1M count=1 <&7 >/dev/null 2>/tmp/dd.err; then fail read-after-removal "read succeeded"; else pass read-after-removal; fi
+cat /tmp/dd.err
+exec 7<&-
+check rmmod rmmod nvmev
+if grep -q nvmev /proc/iomem; then fail iomem-freed "$(grep nvmev /proc/iomem)"; else pass iomem-freed; fi
