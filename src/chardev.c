@@ -7,8 +7,12 @@
  *   dd if=/var/lib/nvmevirt/nvmev0.img of=/dev/nvmev/nvmev0 bs=1M
  *
  * While it is open the device fetches no command: open waits until the
- * commands in flight have completed (up to NVMEV_IMAGE_QUIESCE_MS, else
- * EBUSY), and the host's next commands wait until it is closed. One open
+ * commands in flight have completed (up to NVMEV_IMAGE_HOLD_MS, else
+ * EBUSY), and the host's next commands wait until it is closed. The host
+ * never waits longer than NVMEV_IMAGE_HOLD_MS, well inside its command
+ * timeouts: then the save or restore is abandoned (EBUSY from the next
+ * read or write; an abandoned restore leaves the namespaces empty) and the
+ * device goes on. A save or restore is for a device nobody uses. One open
  * at a time (EBUSY), read-only or write-only (EINVAL). A restore that is
  * refused (another geometry, not an image) fails its first write with
  * EINVAL and changes nothing; a damaged or short one fails a write or the
@@ -28,13 +32,15 @@
 #include "nvmev.h"
 #include "model/image.h"
 
-#define NVMEV_IMAGE_QUIESCE_MS	30000
+#define NVMEV_IMAGE_HOLD_MS	10000	/* the longest the host waits for a paused device */
+#define NVMEV_IMAGE_WATCH_MS	100
 #define NVMEV_IMAGE_CHUNK	SZ_1M
 
 struct nvmev_img_file {
 	struct nvmev_dev *dev;
 	bool restore;
 	bool ended;		/* the restore was checked at close */
+	bool aborted;		/* the host needed the device: given up */
 	u8 *buf;
 	struct nvmev_image img;
 };
@@ -46,7 +52,16 @@ static struct nvmev_dev *misc_to_dev(struct miscdevice *m)
 
 static int img_errno(int err)
 {
-	return err == NVMEV_IMAGE_ECRC ? -EBADMSG : err ? -EINVAL : 0;
+	switch (err) {
+	case NVMEV_IMAGE_OK:
+		return 0;
+	case NVMEV_IMAGE_ECRC:
+		return -EBADMSG;
+	case NVMEV_IMAGE_EABORT:
+		return -EBUSY;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* Under img_lock: pause the device and wait until nothing is in flight. */
@@ -55,7 +70,7 @@ static int quiesce(struct nvmev_dev *dev)
 	unsigned int ms;
 
 	nvmev_ctrl_pause(dev->ctrl, true);
-	for (ms = 0; ms < NVMEV_IMAGE_QUIESCE_MS; ms++) {
+	for (ms = 0; ms < NVMEV_IMAGE_HOLD_MS; ms++) {
 		if (nvmev_ctrl_quiesced(dev->ctrl))
 			return 0;
 		if (signal_pending(current)) {
@@ -66,8 +81,40 @@ static int quiesce(struct nvmev_dev *dev)
 	}
 	nvmev_ctrl_pause(dev->ctrl, false);
 	pr_warn("%s: image: commands still in flight after %u ms; try again when the device is idle\n",
-		dev->name, NVMEV_IMAGE_QUIESCE_MS);
+		dev->name, NVMEV_IMAGE_HOLD_MS);
 	return -EBUSY;
+}
+
+/*
+ * Every NVMEV_IMAGE_WATCH_MS while an image is open: the host must not
+ * wait for the paused device longer than NVMEV_IMAGE_HOLD_MS.
+ */
+static void img_watch_fn(struct work_struct *work)
+{
+	struct nvmev_dev *dev = container_of(to_delayed_work(work), struct nvmev_dev, img_watch);
+	struct nvmev_img_file *f;
+
+	mutex_lock(&dev->img_lock);
+	f = dev->img_file;
+	if (!f || dev->dying || f->aborted)
+		goto out;
+	if (!nvmev_ctrl_host_waiting(dev->ctrl)) {
+		dev->img_waiting_since = 0;
+	} else if (!dev->img_waiting_since) {
+		dev->img_waiting_since = jiffies;
+	} else if (time_after(jiffies, dev->img_waiting_since +
+			      msecs_to_jiffies(NVMEV_IMAGE_HOLD_MS))) {
+		f->aborted = true;
+		nvmev_image_abort(&f->img);
+		nvmev_ctrl_pause(dev->ctrl, false);
+		pr_warn("%s: image: the host waited %u s for the device: %s abandoned%s\n",
+			dev->name, NVMEV_IMAGE_HOLD_MS / 1000, f->restore ? "restore" : "save",
+			f->restore ? ", the namespaces are empty" : "");
+		goto out;
+	}
+	schedule_delayed_work(&dev->img_watch, msecs_to_jiffies(NVMEV_IMAGE_WATCH_MS));
+out:
+	mutex_unlock(&dev->img_lock);
 }
 
 static int img_open(struct inode *inode, struct file *file)
@@ -106,6 +153,9 @@ static int img_open(struct inode *inode, struct file *file)
 		nvmev_image_restore_begin(&f->img, dev->ctrl);
 	else
 		nvmev_image_save_begin(&f->img, dev->ctrl);
+	dev->img_file = f;
+	dev->img_waiting_since = 0;
+	schedule_delayed_work(&dev->img_watch, msecs_to_jiffies(NVMEV_IMAGE_WATCH_MS));
 	mutex_unlock(&dev->img_lock);
 
 	file->private_data = f;
@@ -121,7 +171,7 @@ static ssize_t img_read(struct file *file, char __user *ubuf, size_t len, loff_t
 	if (f->restore)
 		return -EBADF;
 	mutex_lock(&dev->img_lock);
-	while (!dev->dying && done < len) {
+	while (!dev->dying && !f->aborted && done < len) {
 		u32 n = nvmev_image_save_read(&f->img, f->buf,
 					      min_t(size_t, len - done, NVMEV_IMAGE_CHUNK));
 
@@ -134,8 +184,8 @@ static ssize_t img_read(struct file *file, char __user *ubuf, size_t len, loff_t
 		done += n;
 		cond_resched();
 	}
-	if (dev->dying && !done)
-		done = -ENODEV;
+	if ((dev->dying || f->aborted) && !done)
+		done = dev->dying ? -ENODEV : -EBUSY;
 	mutex_unlock(&dev->img_lock);
 	return done;
 }
@@ -150,7 +200,9 @@ static ssize_t img_write(struct file *file, const char __user *ubuf, size_t len,
 	if (!f->restore)
 		return -EBADF;
 	mutex_lock(&dev->img_lock);
-	while (!dev->dying && done < len) {
+	if (f->aborted)
+		ret = -EBUSY;
+	while (!ret && !dev->dying && done < len) {
 		u32 n = min_t(size_t, len - done, NVMEV_IMAGE_CHUNK);
 
 		if (copy_from_user(f->buf, ubuf + done, n)) {
@@ -199,6 +251,10 @@ static int img_release(struct inode *inode, struct file *file)
 
 	img_end(f);
 	mutex_lock(&dev->img_lock);
+	dev->img_file = NULL;
+	mutex_unlock(&dev->img_lock);
+	cancel_delayed_work_sync(&dev->img_watch);	/* img_open still keeps others out */
+	mutex_lock(&dev->img_lock);
 	if (!dev->dying)
 		nvmev_ctrl_pause(dev->ctrl, false);
 	dev->img_open = false;
@@ -216,7 +272,6 @@ static const struct file_operations nvmev_img_fops = {
 	.write = img_write,
 	.flush = img_flush,
 	.release = img_release,
-	.llseek = no_llseek,
 };
 
 int nvmev_chardev_add(struct nvmev_dev *dev)
@@ -224,6 +279,7 @@ int nvmev_chardev_add(struct nvmev_dev *dev)
 	int ret;
 
 	mutex_init(&dev->img_lock);
+	INIT_DELAYED_WORK(&dev->img_watch, img_watch_fn);
 	snprintf(dev->misc_name, sizeof(dev->misc_name), "nvmev-%s", dev->name);
 	snprintf(dev->misc_node, sizeof(dev->misc_node), "nvmev/%s", dev->name);
 	dev->misc.minor = MISC_DYNAMIC_MINOR;
@@ -250,4 +306,5 @@ void nvmev_chardev_remove(struct nvmev_dev *dev)
 	mutex_lock(&dev->img_lock);
 	dev->dying = true;
 	mutex_unlock(&dev->img_lock);
+	cancel_delayed_work_sync(&dev->img_watch);
 }

@@ -144,7 +144,12 @@ struct nvmev_dev {
 	struct mutex img_lock;		/* the image file against removal */
 	bool img_open;
 	bool dying;
+	struct nvmev_img_file *img_file;	/* open, and not given up yet */
+	struct delayed_work img_watch;		/* the host must not wait long */
+	unsigned long img_waiting_since;	/* jiffies; 0: the host waits for nothing */
 };
+
+struct nvmev_img_file;
 
 /* main.c */
 extern struct kobject *nvmev_kobj;

@@ -270,6 +270,24 @@ static void ctrl_scan_doorbells(struct nvmev_ctrl *c)
 	}
 }
 
+/* Paused: has the host rung a doorbell for a command not fetched yet? */
+static bool ctrl_host_waits(const struct nvmev_ctrl *c)
+{
+	u16 i;
+
+	if (!c->ready)
+		return false;
+	if (c->sqs[0].valid && NVMEV_READ_ONCE(*c->sqs[0].tail_db) != c->sqs[0].head)
+		return true;
+	for (i = 0; i < c->nr_active_sqs; i++) {
+		const struct nvmev_sq *sq = &c->sqs[c->active_sqs[i]];
+
+		if (NVMEV_READ_ONCE(*sq->tail_db) != sq->head)
+			return true;
+	}
+	return false;
+}
+
 static bool ctrl_poll_pass(struct nvmev_ctrl *c)
 {
 	bool did = ctrl_poll_cc(c);
@@ -299,14 +317,22 @@ static bool ctrl_poll_pass(struct nvmev_ctrl *c)
 bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
 {
 	bool did = ctrl_poll_pass(c);
-	bool quiet = NVMEV_READ_ONCE(c->paused) &&
+	bool paused = NVMEV_READ_ONCE(c->paused);
+	bool quiet = paused &&
 		     (!c->ready || (!nvmev_ctrl_has_inflight(c) && !c->nsdel_mask && !c->del_sqid));
 
 	if (quiet != c->quiesced) {
 		nvmev_plat_mb();	/* the workers' last writes, before the flag */
 		NVMEV_WRITE_ONCE(c->quiesced, quiet);
 	}
+	if (paused || c->host_waiting)
+		NVMEV_WRITE_ONCE(c->host_waiting, paused && ctrl_host_waits(c));
 	return did;
+}
+
+bool nvmev_ctrl_host_waiting(const struct nvmev_ctrl *c)
+{
+	return NVMEV_READ_ONCE(c->host_waiting);
 }
 
 void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause)

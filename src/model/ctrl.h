@@ -339,6 +339,7 @@ struct nvmev_ctrl {
 	u8 scratch[4096];
 	u32 paused;		/* host glue: fetch no command (image save and restore) */
 	u32 quiesced;		/* dispatcher: paused, and nothing in flight */
+	u32 host_waiting;	/* dispatcher: paused, and the host has rung a doorbell */
 
 	struct nvmev_worker *workers[NVMEV_MAX_WORKERS];
 };
@@ -369,6 +370,8 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
  */
 void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause);
 bool nvmev_ctrl_quiesced(const struct nvmev_ctrl *c);
+/* Paused, and the host has submitted a command that waits for the pause's end. */
+bool nvmev_ctrl_host_waiting(const struct nvmev_ctrl *c);
 /* Whether any I/O command has been fetched and not yet completed. */
 bool nvmev_ctrl_has_inflight(const struct nvmev_ctrl *c);
 /* Worker: take new requests, move data, post what is due. */

@@ -449,3 +449,12 @@ int nvmev_image_restore_end(struct nvmev_image *img)
 	img->error = NVMEV_IMAGE_ECRC;
 	return img->error;
 }
+
+void nvmev_image_abort(struct nvmev_image *img)
+{
+	if (img->error || img->done)
+		return;
+	if (img->restore && img->pos >= NVMEV_IMAGE_BLOCK)
+		restore_clear(img);	/* past the header: data may have been written */
+	img->error = NVMEV_IMAGE_EABORT;
+}

@@ -41,6 +41,7 @@ enum nvmev_image_err {
 	NVMEV_IMAGE_OK = 0,
 	NVMEV_IMAGE_EINVAL = -1,	/* not an image, or not one for these namespaces */
 	NVMEV_IMAGE_ECRC = -2,		/* damaged: checksum, or longer or shorter than it says */
+	NVMEV_IMAGE_EABORT = -3,	/* ended early by nvmev_image_abort() */
 };
 
 struct nvmev_image_ns {
@@ -76,6 +77,11 @@ void nvmev_image_restore_begin(struct nvmev_image *img, struct nvmev_ctrl *c);
 int nvmev_image_restore_write(struct nvmev_image *img, const u8 *buf, u32 len);
 /* The writer is done: 0 when a whole image was restored or nothing was written. */
 int nvmev_image_restore_end(struct nvmev_image *img);
+/*
+ * End a save or restore before its end (the host glue must unpause): a
+ * restore that may have written data leaves its namespaces empty.
+ */
+void nvmev_image_abort(struct nvmev_image *img);
 
 /* Once, before the first image (nvmev_ctrl_init calls it): the CRC tables. */
 void nvmev_image_init(void);

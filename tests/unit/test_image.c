@@ -309,3 +309,74 @@ UNIT_TEST(image_refusals)
 	free(a.p);
 	free(m.p);
 }
+
+/* The host glue gives up part-way (the host needed the device). */
+UNIT_TEST(image_abort)
+{
+	struct nvmev_image *img = calloc(1, sizeof(*img));
+	struct th t;
+	struct blob a;
+	u64 buf;
+	u8 *p;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(8192);
+	fill(&t, buf);
+	a = save(&t, 1 << 20);
+	/* a restore past its header: the namespaces end empty */
+	quiesce(&t);
+	nvmev_image_restore_begin(img, t.c);
+	CHECK_EQ(nvmev_image_restore_write(img, a.p, 3 * 4096), 0);
+	nvmev_image_abort(img);
+	CHECK_EQ(nvmev_image_restore_write(img, a.p + 3 * 4096, 4096), NVMEV_IMAGE_EABORT);
+	CHECK_EQ(nvmev_image_restore_end(img), NVMEV_IMAGE_EABORT);
+	nvmev_ctrl_pause(t.c, false);
+	p = host_ptr(buf);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 1, 100, 16, buf), 0);
+	CHECK(is_zero(p, 8192));
+	/* within the header nothing was written: the data stays */
+	CHECK_EQ(restore(&t, a.p, a.len, 1 << 20), 0);
+	quiesce(&t);
+	nvmev_image_restore_begin(img, t.c);
+	CHECK_EQ(nvmev_image_restore_write(img, a.p, 100), 0);
+	nvmev_image_abort(img);
+	nvmev_ctrl_pause(t.c, false);
+	check_filled(&t, buf);
+	/* a whole restore cannot be aborted after the fact */
+	quiesce(&t);
+	nvmev_image_restore_begin(img, t.c);
+	CHECK_EQ(nvmev_image_restore_write(img, a.p, (u32)a.len), 0);
+	nvmev_image_abort(img);
+	CHECK_EQ(nvmev_image_restore_end(img), 0);
+	nvmev_ctrl_pause(t.c, false);
+	check_filled(&t, buf);
+	th_fini(&t);
+	free(a.p);
+	free(img);
+}
+
+/* Paused, the model says when the host waits for it. */
+UNIT_TEST(image_host_waiting)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(4096);
+	th_run(&t);
+	CHECK(!nvmev_ctrl_host_waiting(t.c));
+	nvmev_ctrl_pause(t.c, true);
+	th_run(&t);
+	CHECK(!nvmev_ctrl_host_waiting(t.c));
+	sqe_rw(&c, NVME_CMD_READ, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	th_run(&t);
+	CHECK(nvmev_ctrl_host_waiting(t.c));
+	nvmev_ctrl_pause(t.c, false);
+	th_run(&t);
+	CHECK(!nvmev_ctrl_host_waiting(t.c));
+	CHECK(th_reap(&t, 1, &cqe) && cqe.status == 0);
+	th_fini(&t);
+}
