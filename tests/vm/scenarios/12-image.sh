@@ -5,9 +5,11 @@
 # clean and its file compares, every byte of the other namespaces compares.
 # Refused (nothing written, EINVAL): an image of another geometry, a file
 # that is no image. Damaged (EBADMSG, namespaces left empty): a flipped
-# byte, a short image. One open at a time; read-write refused.
+# byte, a short image. One open at a time; read-write refused. While an
+# image is open the host's commands wait, but never longer than 10 s: then
+# the save is abandoned and the device goes on.
 # vm-requires: nvmev
-# vm-timeout: 420
+# vm-timeout: 480
 . /vmtest/guest/lib.sh
 
 CFS=/sys/kernel/config/nvmev
@@ -143,6 +145,26 @@ if restore /tmp/short.img two; then fail damaged-short "restored"; else
 	fi
 fi
 check empty-after-short cmp -n $((47 * M)) /dev/zero /dev/${T}n2
+
+log "the host never waits long for a paused device"
+exec 7</dev/nvmev/two
+kmsg_mark hold
+t0=$(cut -d. -f1 /proc/uptime)
+check io-while-open dd if=/dev/${T}n1 of=/dev/null bs=4k count=1 iflag=direct
+t1=$(cut -d. -f1 /proc/uptime)
+echo "waited $((t1 - t0)) s"
+if [ $((t1 - t0)) -ge 9 ] && [ $((t1 - t0)) -le 20 ]; then pass io-waited-hold; else fail io-waited-hold "$((t1 - t0)) s"; fi
+if dmesg_since hold | grep -q 'two: image: the host waited 10 s for the device: save abandoned'; then
+	pass hold-message
+else
+	fail hold-message "$(dmesg_since hold)"
+fi
+if dd bs=1M count=1 <&7 >/dev/null 2>/tmp/dd.err; then fail save-abandoned "read succeeded"; else
+	if grep -q busy /tmp/dd.err; then pass save-abandoned; else fail save-abandoned "$(cat /tmp/dd.err)"; fi
+fi
+exec 7<&-
+if dmesg_since hold | grep -q 'nvme.*timeout\|reset controller'; then fail no-host-timeout "$(dmesg_since hold)"; else pass no-host-timeout; fi
+NS=/dev/${T}n1 io_smoke io-after-hold
 
 log "the device goes away while its image is open"
 exec 7</dev/nvmev/two
