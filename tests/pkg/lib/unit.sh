@@ -472,3 +472,69 @@ ctl "$R9" stop >/dev/null 2>&1
 if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "larger than" && cmp -s "$U/big.img" "$R9/var/lib/nvmevirt/disk.img"; then
 	pass "start: an image larger than the device is refused, and not overwritten at stop"
 else fail "image too large" "$msg"; fi
+
+section "unit: nvmevirtctl images through /dev/nvmev/nvmev0"
+RI=$(mkroot image)
+# fake modprobe: nvmev makes nvme1n1 and its image file /dev/nvmev/nvmev0,
+# here a regular file whose contents stand for the module's image
+cat >"$RI/bin/modprobe" <<'EOF'
+#!/bin/sh
+echo "modprobe $*" >>"$NVMEVIRT_ROOT/modprobe.log"
+[ "$1" = nvme ] && exit 0
+if [ "$1" = -r ]; then
+	rm -rf "$NVMEVIRT_ROOT/sys/module/nvmev" "$NVMEVIRT_ROOT/sys/class/nvme/nvme1" "$NVMEVIRT_ROOT/sys/block/nvme1n1" "$NVMEVIRT_ROOT/dev/nvme1n1" "$NVMEVIRT_ROOT/dev/nvmev"
+	exit 0
+fi
+mkdir -p "$NVMEVIRT_ROOT/sys/module/nvmev" "$NVMEVIRT_ROOT/sys/class/nvme/nvme1/nvme1n1" "$NVMEVIRT_ROOT/sys/block/nvme1n1" "$NVMEVIRT_ROOT/dev/nvmev"
+echo 16384 >"$NVMEVIRT_ROOT/sys/block/nvme1n1/size"
+head -c 8388608 /dev/zero >"$NVMEVIRT_ROOT/dev/nvme1n1"
+[ -e "$NVMEVIRT_ROOT/no-image-dev" ] && rmdir "$NVMEVIRT_ROOT/dev/nvmev"
+{ printf NVMEVIMG; head -c 65528 /dev/zero; } >"$NVMEVIRT_ROOT/dev/nvmev/nvmev0" 2>/dev/null || true
+EOF
+chmod +x "$RI/bin/modprobe"
+printf '#!/bin/sh\nexit 0\n' >"$RI/bin/udevadm"; chmod +x "$RI/bin/udevadm"
+ctl "$RI" configure --size 256M --image /var/lib/nvmevirt/disk.img >/dev/null 2>&1
+ctl "$RI" start >/dev/null 2>&1
+{ printf NVMEVIMG; head -c 1048568 /dev/urandom; } >"$U/img-state"
+cp "$U/img-state" "$RI/dev/nvmev/nvmev0"
+head -c 8388608 /dev/urandom >"$U/bdev-state"; cp "$U/bdev-state" "$RI/dev/nvme1n1"
+msg=$(ctl "$RI" stop 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/img-state" "$RI/var/lib/nvmevirt/disk.img"; then
+	pass "stop: saves /dev/nvmev/nvmev0 (every namespace), not the block device"
+else fail "stop via image device" "rc=$rc $msg"; fi
+msg=$(ctl "$RI" start 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/img-state" "$RI/dev/nvmev/nvmev0" &&
+	cmp -s -n 8388608 /dev/zero "$RI/dev/nvme1n1" && printf '%s' "$msg" | grep -q "restoring /dev/nvmev/nvmev0"; then
+	pass "start: restores an NVMEVIMG image through /dev/nvmev/nvmev0, the block device untouched"
+else fail "start via image device" "rc=$rc $msg"; fi
+ctl "$RI" stop --no-save >/dev/null 2>&1
+# a raw copy of the block device, as nvmevirt 0.1.0 saved it
+head -c 4194304 /dev/urandom >"$RI/var/lib/nvmevirt/disk.img"; cp "$RI/var/lib/nvmevirt/disk.img" "$U/raw.img"
+msg=$(ctl "$RI" start 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s -n 4194304 "$U/raw.img" "$RI/dev/nvme1n1" && printf '%s' "$msg" | grep -q "raw image"; then
+	pass "start: a raw 0.1.0 image still restores, through the block device"
+else fail "raw image" "rc=$rc $msg"; fi
+ctl "$RI" stop --no-save >/dev/null 2>&1
+# the module refuses the image (another geometry, damaged): nothing runs
+cp "$U/img-state" "$RI/var/lib/nvmevirt/disk.img"
+cat >"$RI/bin/dd" <<'EOF'
+#!/bin/sh
+case "$*" in *of=*/dev/nvmev/nvmev0*) echo "dd: error writing '/dev/nvmev/nvmev0': Invalid argument" >&2; exit 1 ;; esac
+exec /bin/dd "$@"
+EOF
+chmod +x "$RI/bin/dd"
+printf '#!/bin/sh\necho "[    5.1] nvmev: nvmev0: image: refused: namespace 1: the image has 268435456 bytes in 512-byte blocks, the namespace 134217728 bytes in 512-byte blocks; nothing was written"\n' >"$RI/bin/dmesg"
+chmod +x "$RI/bin/dmesg"
+msg=$(ctl "$RI" start 2>&1); rc=$?
+if [ $rc -ne 0 ] && [ ! -d "$RI/sys/module/nvmev" ] && printf '%s' "$msg" | grep -q "refused: namespace 1: the image has 268435456 bytes" &&
+	cmp -s "$U/img-state" "$RI/var/lib/nvmevirt/disk.img"; then
+	pass "start: an image the module refuses -> unloaded, the kernel's reason shown, image kept"
+else fail "refused image" "rc=$rc $msg"; fi
+rm -f "$RI/bin/dd" "$RI/bin/dmesg"
+# an image of the module's format, but a module without image files
+touch "$RI/no-image-dev"
+msg=$(ctl "$RI" start 2>&1); rc=$?
+if [ $rc -ne 0 ] && [ ! -d "$RI/sys/module/nvmev" ] && printf '%s' "$msg" | grep -q "in the module's format but /dev/nvmev/nvmev0 is missing"; then
+	pass "start: an NVMEVIMG image and no /dev/nvmev/nvmev0 -> not restored into the block device"
+else fail "no image device" "rc=$rc $msg"; fi
+rm -f "$RI/no-image-dev"
