@@ -13,8 +13,16 @@
  * Zero configured latency and unlimited bandwidth, so every command is due
  * at once: what is measured is the model's own cost per command.
  *
- *   model_bench [-n COMMANDS] [-t SECONDS] [-q QD] [-w read|write] [-c]
- *     -S   namespace size in MiB (default 256: reads and writes miss the caches)
+ * With -d N the same thread drives N devices, each with its own controller,
+ * worker, BAR, storage and one I/O queue pair; every pass of the loop goes
+ * round the devices and does the four steps above on each, keeping QD
+ * commands outstanding on every device. Counts are totals over the devices.
+ *
+ *   model_bench [-n COMMANDS] [-t SECONDS] [-q QD] [-w read|write] [-S MiB]
+ *               [-d DEVICES] [-c]
+ *     -S   namespace size in MiB, per device (default 256: reads and writes
+ *          miss the caches)
+ *     -d   number of devices, 1..8 (default 1)
  *     -c   callgrind mode: a fixed number of commands, no timing output
  */
 #include <stdio.h>
@@ -27,14 +35,40 @@
 #include "media_optane.h"
 
 #define HOST_BASE	0x100000000ull	/* fake bus address of host memory */
-#define HOST_SIZE	(16u << 20)
-static u64 storage_size = 256u << 20;	/* -S MiB */
+#define HOST_SIZE	(64u << 20)	/* queues and MAX_QD buffers of MAX_DEVS devices */
+static u64 storage_size = 256u << 20;	/* -S MiB, per device */
 #define QSIZE		1024
 #define MAX_QD		1023
+#define MAX_DEVS	8
 
 static u8 *host_mem;
 static u64 host_next = HOST_BASE;
-static u64 irqs;
+
+/* The host's view of one queue pair. */
+struct hq {
+	u64 sq, cq;
+	u16 size, sq_tail, cq_head;
+	u8 phase;
+};
+
+/* One emulated device and what the synthetic host keeps for it. */
+struct bench_dev {
+	u8 bar[NVMEV_BAR_REGS_SIZE];
+	struct nvmev_ctrl *ctrl;
+	struct nvmev_worker *worker;
+	struct nvmev_nvm_timing timing;
+	u8 *storage;
+	u64 *dealloc;
+	struct hq q[2];		/* admin, the I/O queue pair */
+	u64 bufs[MAX_QD];	/* data buffers in host memory, one per slot */
+	/* bench_loop() with several devices: this call's commands on this one */
+	u64 submitted, quota;
+	unsigned int outstanding;
+	u64 irqs;
+};
+
+static struct bench_dev devs[MAX_DEVS];
+static unsigned int nr_devs = 1;	/* -d */
 
 static void *hp(u64 a) { return host_mem + (a - HOST_BASE); }
 
@@ -87,19 +121,18 @@ u64 nvmev_plat_now_ns(void *plat)
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
 
-void nvmev_plat_raise_irq(void *plat, u16 vector) { irqs++; }
+void nvmev_plat_raise_irq(void *plat, u16 vector) { ((struct bench_dev *)plat)->irqs++; }
 void nvmev_plat_kick_worker(void *plat, u16 worker) { }
 void nvmev_plat_mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 void nvmev_plat_wmb(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
 void nvmev_plat_rmb(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
 bool nvmev_plat_bus_master(void *plat) { return true; }
 
-static struct nvmev_ctrl *ctrl;
-static struct nvmev_worker *worker;
-
 bool nvmev_plat_relax(void *plat)
 {
-	nvmev_worker_poll(worker);
+	struct bench_dev *d = plat;
+
+	nvmev_worker_poll(d->worker);
 	return true;
 }
 
@@ -107,117 +140,126 @@ void nvmev_plat_log(void *plat, enum nvmev_log_level level, const char *fmt, ...
 void nvmev_plat_ns_changed(void *plat) { }
 
 /* ---- synthetic host driver ------------------------------------------------ */
-static u8 bar[NVMEV_BAR_REGS_SIZE];
+static void wr32(struct bench_dev *d, u32 off, u32 v)
+{
+	NVMEV_WRITE_ONCE(*(u32 *)(d->bar + off), v);
+}
 
-struct hq {
-	u64 sq, cq;
-	u16 size, sq_tail, cq_head;
-	u8 phase;
-};
-static struct hq q[2];
+static u32 rd32(struct bench_dev *d, u32 off)
+{
+	return NVMEV_READ_ONCE(*(u32 *)(d->bar + off));
+}
 
-static void wr32(u32 off, u32 v) { NVMEV_WRITE_ONCE(*(u32 *)(bar + off), v); }
-static u32 rd32(u32 off) { return NVMEV_READ_ONCE(*(u32 *)(bar + off)); }
-
-static void run_until_idle(void)
+static void run_until_idle(struct bench_dev *d)
 {
 	int i;
 
 	for (i = 0; i < 100000; i++)
-		if (!(nvmev_ctrl_poll(ctrl) | nvmev_worker_poll(worker)))
+		if (!(nvmev_ctrl_poll(d->ctrl) | nvmev_worker_poll(d->worker)))
 			return;
 }
 
-static void submit(int qid, const u32 *dw)
+static void submit(struct hq *h, const u32 *dw)
 {
-	struct hq *h = &q[qid];
-
 	memcpy(hp(h->sq + (u64)h->sq_tail * 64), dw, 64);
 	h->sq_tail = (u16)((h->sq_tail + 1) % h->size);
 }
 
-static void ring_sq(int qid) { wr32(NVME_REG_DBS + 8 * qid, q[qid].sq_tail); }
-
-/* Reap every posted CQE of @qid; returns how many, counts errors. */
-static unsigned int reap(int qid, unsigned int *errors)
+static void ring_sq(struct bench_dev *d, int qid)
 {
-	struct hq *h = &q[qid];
+	wr32(d, NVME_REG_DBS + 8 * qid, d->q[qid].sq_tail);
+}
+
+/* Reap every posted CQE of @qid on @d; returns how many, counts errors. */
+static unsigned int reap(struct bench_dev *d, int qid, unsigned int *errors)
+{
+	struct hq *h = &d->q[qid];
+	/* a local: *@errors might alias @d, so h->cq_head would be stored per CQE */
+	u16 head = h->cq_head;
 	unsigned int n = 0;
 
 	for (;;) {
-		u32 dw3 = NVMEV_READ_ONCE(*(u32 *)hp(h->cq + (u64)h->cq_head * 16 + 12));
+		u32 dw3 = NVMEV_READ_ONCE(*(u32 *)hp(h->cq + (u64)head * 16 + 12));
 
 		if (((dw3 >> 16) & 1) != h->phase)
 			break;
 		if (dw3 >> 17)
 			(*errors)++;
-		if (++h->cq_head == h->size) {
-			h->cq_head = 0;
+		if (++head == h->size) {
+			head = 0;
 			h->phase ^= 1;
 		}
 		n++;
 	}
-	if (n)
-		wr32(NVME_REG_DBS + 8 * qid + 4, h->cq_head);
+	if (n) {
+		h->cq_head = head;
+		wr32(d, NVME_REG_DBS + 8 * qid + 4, head);
+	}
 	return n;
 }
 
-static u16 admin(u32 *dw)
+static u16 admin(struct bench_dev *d, u32 *dw)
 {
 	unsigned int e = 0;
 
-	submit(0, dw);
-	ring_sq(0);
-	run_until_idle();
-	if (reap(0, &e) != 1)
+	submit(&d->q[0], dw);
+	ring_sq(d, 0);
+	run_until_idle(d);
+	if (reap(d, 0, &e) != 1)
 		return 0xffff;
 	return e ? 1 : 0;
 }
 
-static void setup(void)
+/* Device @i: a controller and its worker, enabled, with one I/O queue pair. */
+static void setup_dev(struct bench_dev *d, unsigned int i)
 {
-	static struct nvmev_nvm_timing timing;
 	struct nvmev_config cfg = { 0 };
+	struct hq *q = d->q;
 	u32 dw[16];
 
-	host_mem = aligned_alloc(4096, HOST_SIZE);
-	memset(host_mem, 0, HOST_SIZE);
-	ctrl = calloc(1, sizeof(*ctrl));
-	worker = calloc(1, sizeof(*worker));
-	nvmev_nvm_timing_init(&timing, 0, 0, 0, 8);
-	cfg.bar = bar;
-	cfg.storage = aligned_alloc(4096, storage_size);
-	memset(cfg.storage, 0x5a, storage_size);
+	d->ctrl = calloc(1, sizeof(*d->ctrl));
+	d->worker = calloc(1, sizeof(*d->worker));
+	nvmev_nvm_timing_init(&d->timing, 0, 0, 0, 8);
+	d->storage = aligned_alloc(4096, storage_size);
+	d->dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
+	if (!d->ctrl || !d->worker || !d->storage || !d->dealloc) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	memset(d->storage, 0x5a, storage_size);
+	cfg.bar = d->bar;
+	cfg.storage = d->storage;
 	cfg.storage_size = storage_size;
-	cfg.dealloc = calloc(nvmev_storage_map_words(storage_size), 8);
+	cfg.dealloc = d->dealloc;
 	cfg.lba_shift = 12;
 	cfg.max_io_queues = 4;
 	cfg.nr_workers = 1;
 	cfg.cntlid = 1;
-	strcpy(cfg.serial, "BENCH");
+	cfg.uid = i;
+	snprintf(cfg.serial, sizeof(cfg.serial), "BENCH%u", i);
 	strcpy(cfg.model, "nvmevirt model bench");
 	strcpy(cfg.firmware, "0");
-	cfg.timing = &timing.base;
-	if (!ctrl || !worker || !host_mem || !cfg.storage || !cfg.dealloc ||
-	    nvmev_ctrl_init(ctrl, &cfg, &worker)) {
+	cfg.timing = &d->timing.base;
+	cfg.plat = d;
+	if (nvmev_ctrl_init(d->ctrl, &cfg, &d->worker)) {
 		fprintf(stderr, "model init failed\n");
 		exit(2);
 	}
 	/* as if the whole device had been written: reads copy real data */
-	memset(cfg.dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
+	memset(d->dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
 
 	q[0].size = 32;
 	q[0].sq = halloc(32 * 64);
 	q[0].cq = halloc(32 * 16);
 	q[0].phase = 1;
-	wr32(NVME_REG_AQA, 31 | (31u << 16));
-	wr32(NVME_REG_ASQ, (u32)q[0].sq);
-	wr32(NVME_REG_ASQ + 4, (u32)(q[0].sq >> 32));
-	wr32(NVME_REG_ACQ, (u32)q[0].cq);
-	wr32(NVME_REG_ACQ + 4, (u32)(q[0].cq >> 32));
-	wr32(NVME_REG_CC, NVME_CC_EN | (6u << 16) | (4u << 20));
-	run_until_idle();
-	if (!(rd32(NVME_REG_CSTS) & NVME_CSTS_RDY)) {
+	wr32(d, NVME_REG_AQA, 31 | (31u << 16));
+	wr32(d, NVME_REG_ASQ, (u32)q[0].sq);
+	wr32(d, NVME_REG_ASQ + 4, (u32)(q[0].sq >> 32));
+	wr32(d, NVME_REG_ACQ, (u32)q[0].cq);
+	wr32(d, NVME_REG_ACQ + 4, (u32)(q[0].cq >> 32));
+	wr32(d, NVME_REG_CC, NVME_CC_EN | (6u << 16) | (4u << 20));
+	run_until_idle(d);
+	if (!(rd32(d, NVME_REG_CSTS) & NVME_CSTS_RDY)) {
 		fprintf(stderr, "controller did not become ready\n");
 		exit(2);
 	}
@@ -232,7 +274,7 @@ static void setup(void)
 	dw[7] = (u32)(q[1].cq >> 32);
 	dw[10] = 1 | ((u32)(QSIZE - 1) << 16);
 	dw[11] = 1 | 2;	/* physically contiguous, interrupts enabled, vector 0 */
-	if (admin(dw)) {
+	if (admin(d, dw)) {
 		fprintf(stderr, "create I/O CQ failed\n");
 		exit(2);
 	}
@@ -242,15 +284,35 @@ static void setup(void)
 	dw[7] = (u32)(q[1].sq >> 32);
 	dw[10] = 1 | ((u32)(QSIZE - 1) << 16);
 	dw[11] = 1 | (1u << 16);
-	if (admin(dw)) {
+	if (admin(d, dw)) {
 		fprintf(stderr, "create I/O SQ failed\n");
 		exit(2);
 	}
 }
 
+/* Shared host memory, then @nr_devs devices, then @qd data buffers for each. */
+static void setup(unsigned int qd)
+{
+	unsigned int i, j;
+
+	host_mem = aligned_alloc(4096, HOST_SIZE);
+	if (!host_mem) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	memset(host_mem, 0, HOST_SIZE);
+	for (i = 0; i < nr_devs; i++)
+		setup_dev(&devs[i], i);
+	for (i = 0; i < nr_devs; i++) {
+		for (j = 0; j < qd; j++) {
+			devs[i].bufs[j] = halloc(4096);
+			memset(hp(devs[i].bufs[j]), (int)j, 4096);
+		}
+	}
+}
+
 /* ---- the measured loop ------------------------------------------------------ */
 static u64 lcg = 88172645463325252ull;
-static u64 bufs[MAX_QD];
 
 static void make_rw(u32 *dw, u8 opc, u16 cid, u64 buf)
 {
@@ -269,33 +331,69 @@ static void make_rw(u32 *dw, u8 opc, u16 cid, u64 buf)
 }
 
 /*
- * Keep @qd commands of @opc outstanding until @total have completed.
+ * One pass over @d: submit commands of @opc until @qd are outstanding on it
+ * or *@submitted reaches @quota, ring the SQ doorbell, run the dispatcher and
+ * the worker once, reap. *@submitted picks the command identifier and the
+ * buffer slot. Returns the completions. Always inlined: with one device the
+ * counters are locals of bench_loop() and stay in registers.
+ *
+ * The SQ state is a local copy: host memory might alias @d (its address went
+ * to the model as cfg.plat), so through d->q[1] every SQE copy would reload
+ * it. A pass submits fewer than QSIZE commands (@qd <= MAX_QD), so the tail
+ * moved if and only if something was submitted.
+ */
+static inline __attribute__((always_inline)) unsigned int
+dev_pass(struct bench_dev *d, u8 opc, unsigned int qd, unsigned int *outstanding,
+	 u64 *submitted, u64 quota, unsigned int *errors)
+{
+	struct hq sq = d->q[1];
+	unsigned int n;
+	u32 dw[16];
+
+	while (*outstanding < qd && *submitted < quota) {
+		make_rw(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
+		submit(&sq, dw);
+		(*submitted)++;
+		(*outstanding)++;
+	}
+	if (sq.sq_tail != d->q[1].sq_tail) {
+		d->q[1].sq_tail = sq.sq_tail;
+		ring_sq(d, 1);
+	}
+	nvmev_ctrl_poll(d->ctrl);
+	nvmev_worker_poll(d->worker);
+	n = reap(d, 1, errors);
+	*outstanding -= n;
+	return n;
+}
+
+/*
+ * Keep @qd commands of @opc outstanding on each device until @total have
+ * completed over all of them (@total / nr_devs each, the remainder on the
+ * first devices); every pass goes round the devices.
  * noinline: callgrind --toggle-collect names it.
  */
 __attribute__((noinline)) u64 bench_loop(u8 opc, unsigned int qd, u64 total, unsigned int *errors)
 {
-	u64 submitted = 0, done = 0;
-	unsigned int outstanding = 0;
-	u32 dw[16];
+	struct bench_dev *d, *end = devs + nr_devs;
+	u64 done = 0;
 
-	while (done < total) {
-		unsigned int n = 0;
+	if (nr_devs == 1) {
+		/* the counters in registers: the cost of one device stays as it was */
+		unsigned int outstanding = 0;
+		u64 submitted = 0;
 
-		while (outstanding < qd && submitted < total) {
-			make_rw(dw, opc, (u16)(submitted % MAX_QD), bufs[submitted % qd]);
-			submit(1, dw);
-			submitted++;
-			outstanding++;
-			n++;
-		}
-		if (n)
-			ring_sq(1);
-		nvmev_ctrl_poll(ctrl);
-		nvmev_worker_poll(worker);
-		n = reap(1, errors);
-		outstanding -= n;
-		done += n;
+		while (done < total)
+			done += dev_pass(&devs[0], opc, qd, &outstanding, &submitted, total, errors);
+		return done;
 	}
+	for (d = devs; d < end; d++) {
+		d->submitted = 0;
+		d->quota = total / nr_devs + ((u64)(d - devs) < total % nr_devs);
+	}
+	while (done < total)
+		for (d = devs; d < end; d++)
+			done += dev_pass(d, opc, qd, &d->outstanding, &d->submitted, d->quota, errors);
 	return done;
 }
 
@@ -310,12 +408,12 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	unsigned int qd = 1, errors = 0, i;
-	u64 n = 200000, done = 0;
+	u64 n = 200000, done = 0, irqs = 0;
 	double secs = 2, t0, t;
 	int cg = 0, opt;
 	u8 opc = NVME_CMD_READ;
 
-	while ((opt = getopt(argc, argv, "n:t:q:w:cS:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:q:w:cS:d:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
@@ -323,8 +421,10 @@ int main(int argc, char **argv)
 		case 'w': opc = !strcmp(optarg, "write") ? NVME_CMD_WRITE : NVME_CMD_READ; break;
 		case 'c': cg = 1; break;
 		case 'S': storage_size = strtoull(optarg, NULL, 0) << 20; break;
+		case 'd': nr_devs = (unsigned int)atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-n N] [-t SECS] [-q QD] [-w read|write] [-S MiB] [-c]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n N] [-t SECS] [-q QD] [-w read|write] [-S MiB] [-d DEVICES] [-c]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -332,11 +432,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qd must be 1..%d\n", MAX_QD);
 		return 2;
 	}
-	setup();
-	for (i = 0; i < qd; i++) {
-		bufs[i] = halloc(4096);
-		memset(hp(bufs[i]), (int)i, 4096);
+	if (nr_devs < 1 || nr_devs > MAX_DEVS) {
+		fprintf(stderr, "devices must be 1..%d\n", MAX_DEVS);
+		return 2;
 	}
+	setup(qd);
 	/* warm up: caches, the worker's free list, the page tables of storage */
 	bench_loop(opc, qd, 20000, &errors);
 
@@ -351,9 +451,11 @@ int main(int argc, char **argv)
 		done += bench_loop(opc, qd, n, &errors);
 		t = now_s() - t0;
 	} while (t < secs);
-	printf("%s qd=%u storage_mib=%llu commands=%llu seconds=%.3f cmds_per_sec=%.0f ns_per_cmd=%.1f irqs=%llu errors=%u\n",
-	       opc == NVME_CMD_READ ? "read" : "write", qd, (unsigned long long)(storage_size >> 20),
-	       (unsigned long long)done, t, done / t,
+	for (i = 0; i < nr_devs; i++)
+		irqs += devs[i].irqs;
+	printf("%s devices=%u qd=%u storage_mib=%llu commands=%llu seconds=%.3f cmds_per_sec=%.0f ns_per_cmd=%.1f irqs=%llu errors=%u\n",
+	       opc == NVME_CMD_READ ? "read" : "write", nr_devs, qd,
+	       (unsigned long long)(storage_size >> 20), (unsigned long long)done, t, done / t,
 	       t * 1e9 / done, (unsigned long long)irqs, errors);
 	return errors ? 1 : 0;
 }

@@ -3,7 +3,8 @@
 # bench/model/run.sh BIN OUT.md: commands per second on one core (median of
 # MODEL_REPS=3 runs of MODEL_SECS=2 s) and instructions per command
 # (valgrind --tool=callgrind, MODEL_CG_CMDS=20000 commands after 20000 of
-# warm-up), 4 KiB reads and writes at QD1 and QD128.
+# warm-up), 4 KiB reads and writes at QD1 and QD128, on one device and on
+# four driven by the same thread (-d 4, QD per device, counts over all four).
 set -uo pipefail
 BIN=$1 OUT=$2
 REPS=${MODEL_REPS:-3} SECS=${MODEL_SECS:-2} CGN=${MODEL_CG_CMDS:-20000}
@@ -13,17 +14,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-rate() { # RW QD MiB -> median commands/s
+rate() { # RW QD MiB DEVICES -> median commands/s
 	for _ in $(seq "$REPS"); do
-		"$BIN" -t "$SECS" -w "$1" -q "$2" -S "$3" | grep -o 'cmds_per_sec=[0-9]*' | cut -d= -f2
+		"$BIN" -t "$SECS" -w "$1" -q "$2" -S "$3" -d "$4" | grep -o 'cmds_per_sec=[0-9]*' | cut -d= -f2
 	done | median
 }
-ir() { # RW QD FUNCS... -> instructions per command inside FUNCS
-	local rw=$1 qd=$2 f args=()
-	shift 2
+ir() { # RW QD DEVICES FUNCS... -> instructions per command inside FUNCS
+	local rw=$1 qd=$2 devs=$3 f args=()
+	shift 3
 	for f in "$@"; do args+=(--toggle-collect="$f"); done
-	valgrind --tool=callgrind "${args[@]}" --callgrind-out-file="$tmp/cg.$rw.$qd.$1" \
-		"$BIN" -c -n "$CGN" -w "$rw" -q "$qd" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo NaN; return; }
+	valgrind --tool=callgrind "${args[@]}" --callgrind-out-file="$tmp/cg.$rw.$qd.$devs.$1" \
+		"$BIN" -c -n "$CGN" -w "$rw" -q "$qd" -d "$devs" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo NaN; return; }
 	awk -v n=$((CGN + 20000)) '/Collected :/ { printf "%.0f\n", $NF / n }' "$tmp/err"
 }
 
@@ -32,17 +33,24 @@ echo "## Device model in user space (bench/model)"
 echo
 echo "\`make -C bench/model run\`: src/model/*.c built with -O2, one thread playing host, dispatcher"
 echo "(\`nvmev_ctrl_poll\`) and worker (\`nvmev_worker_poll\`) in turn; zero latency, unlimited bandwidth,"
-echo "4 KiB commands on random LBAs, one I/O queue pair of 1024 entries. Host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'),"
+echo "4 KiB commands on random LBAs, one I/O queue pair of 1024 entries per device. \"4 devices\": four"
+echo "controllers, each with its worker and its own namespace (four of 4 MiB are 16 MiB of data), that"
+echo "the same thread goes round in every pass (\`-d 4\`), QD commands outstanding on each; commands/s"
+echo "and instructions per command count the commands of all four. Host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'),"
 echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) when it ran; $(${CC:-cc} --version | head -1)."
 echo
 echo "| command | QD | cmds/s, 256 MiB namespace (cache-cold data) | cmds/s, 4 MiB namespace (cache-hot) | instructions/cmd (all) | of which in the model |"
 echo "|---|---|---|---|---|---|"
-for rw in read write; do
-	for qd in 1 128; do
-		cold=$(rate $rw $qd 256) hot=$(rate $rw $qd 4)
-		all=$(ir $rw $qd bench_loop)
-		mod=$(ir $rw $qd nvmev_ctrl_poll nvmev_worker_poll)
-		printf '| %s | %s | %.0f | %.0f | %s | %s |\n' $rw $qd "$cold" "$hot" "$all" "$mod"
+for devs in 1 4; do
+	label=
+	[ "$devs" = 1 ] || label=", $devs devices"
+	for rw in read write; do
+		for qd in 1 128; do
+			cold=$(rate $rw $qd 256 $devs) hot=$(rate $rw $qd 4 $devs)
+			all=$(ir $rw $qd $devs bench_loop)
+			mod=$(ir $rw $qd $devs nvmev_ctrl_poll nvmev_worker_poll)
+			printf '| %s | %s | %.0f | %.0f | %s | %s |\n' "$rw$label" $qd "$cold" "$hot" "$all" "$mod"
+		done
 	done
 done
 echo
@@ -55,7 +63,7 @@ echo
 echo "Where the instructions go, 4 KiB read at QD1 (callgrind, self cost per command):"
 echo
 echo '```'
-callgrind_annotate "$tmp/cg.read.1.bench_loop" 2>/dev/null | awk '/file:function/ { on = 1; next } on && NF && !/PROGRAM TOTALS/ && !/^-+$/' |
+callgrind_annotate "$tmp/cg.read.1.1.bench_loop" 2>/dev/null | awk '/file:function/ { on = 1; next } on && NF && !/PROGRAM TOTALS/ && !/^-+$/' |
 	head -14 | awk -v n=$((CGN + 20000)) '{ g = $1; gsub(",", "", g); l = $0; sub(/^[^)]*\) +/, "", l); sub(/ \[.*\]$/, "", l); sub(/.*\//, "", l); printf "%7.1f  %s\n", g / n, l }'
 echo '```'
 } | tee "$OUT"
