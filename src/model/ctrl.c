@@ -309,6 +309,7 @@ static bool ctrl_poll_pass(struct nvmev_ctrl *c)
 	did |= nvmev_admin_poll(c);
 	if (NVMEV_READ_ONCE(c->paused))
 		return did;
+	nvmev_ns_event_poll(c);
 	for (i = 0; i < c->nr_active_sqs; i++)
 		did |= nvmev_io_sq_poll(c, &c->sqs[c->active_sqs[i]]);
 	return did;

@@ -340,6 +340,7 @@ struct nvmev_ctrl {
 	u32 paused;		/* host glue: fetch no command (image save and restore) */
 	u32 quiesced;		/* dispatcher: paused, and nothing in flight */
 	u32 host_waiting;	/* dispatcher: paused, and the host has rung a doorbell */
+	u32 ns_event_pending;	/* a restore changed the namespaces: report it */
 
 	struct nvmev_worker *workers[NVMEV_MAX_WORKERS];
 };
@@ -415,6 +416,8 @@ u16 nvmev_ns_attach(struct nvmev_ctrl *c, const struct nvme_sqe *cmd);
 bool nvmev_ns_delete_poll(struct nvmev_ctrl *c);
 void nvmev_ns_delete_abandon(struct nvmev_ctrl *c);
 u32 nvmev_ns_changed_log(const struct nvmev_ctrl *c, u8 *p);
+void nvmev_ns_changed_deferred(struct nvmev_ctrl *c, u32 nsid);
+void nvmev_ns_event_poll(struct nvmev_ctrl *c);
 
 /* The active namespace @nsid, or NULL (inactive or out of range). */
 static inline struct nvmev_ns *nvmev_ns_get(struct nvmev_ctrl *c, u32 nsid)

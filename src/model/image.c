@@ -83,6 +83,7 @@ static void describe(const struct nvmev_ns *ns, u8 *d)
 	nvme_put64(d, 48, 0);	/* command set state: none yet */
 	nvme_put64(d, 56, 0);	/* media model state: none yet */
 	nvme_put64(d, 64, ns->size);
+	nvme_put32(d, 72, ns->gen);
 }
 
 /* Section offsets of the namespaces in img->ns[], from the descriptors. */
@@ -286,6 +287,132 @@ static bool name_is(const u8 *d, u32 len, const char *s)
 	return !memcmp(d, want, len);
 }
 
+/* Does the device have exactly the image's NSIDs, sizes and block sizes? */
+static bool same_layout(const struct nvmev_image *img, u32 nr)
+{
+	u32 i, n = 0, nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
+		if (nvmev_ns_allocated(img->c, nsid))
+			n++;
+	if (n != nr)
+		return false;
+	for (i = 0; i < nr; i++) {
+		const u8 *d = img->hdr + 64 + i * NVMEV_IMAGE_DESC;
+		const struct nvmev_ns *ns = nvmev_ns_allocated(img->c, nvme_get32(d, 0));
+
+		if (!ns || ns->size != nvme_get64(d, 32) || ns->lba_shift != d[5])
+			return false;
+	}
+	return true;
+}
+
+/* Every block of @ns deallocated: it holds nothing a restore could lose. */
+static bool ns_empty(const struct nvmev_ns *ns)
+{
+	u64 full = ns->nr_blocks / 64, w;
+	u32 rest = ns->nr_blocks % 64;
+	u64 mask = rest ? (1ull << rest) - 1 : 0;
+
+	for (w = 0; w < full; w++)
+		if (ns->dealloc[w] != ~0ull)
+			return false;
+	return (ns->dealloc[full < nvmev_dealloc_words(ns->nr_blocks) ? full : 0] & mask) == mask;
+}
+
+static u64 granules(u64 size)
+{
+	return (size + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
+}
+
+/*
+ * The image has other namespaces than the device (Namespace Management made
+ * them before the save): when the device's namespaces hold nothing, they
+ * make way for the image's, laid out one after the other in NSID order,
+ * with the identifiers they had.
+ */
+static int restore_layout(struct nvmev_image *img, u32 nr, u32 have)
+{
+	struct nvmev_ctrl *c = img->c;
+	u64 need = 0, off = 0;	/* need: where the next one would start */
+	u32 kept_gen[NVMEV_MAX_NS] = { 0 };	/* gen + 1 of the NSIDs the device had */
+	u32 i, nsid, prev = 0;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		const struct nvmev_ns *ns = nvmev_ns_allocated(c, nsid);
+
+		if (ns && !ns_empty(ns)) {
+			nvmev_plat_log(c->plat, NVMEV_LOG_ERR,
+				       "image: refused: it holds %u namespace(s) of another layout than the device's %u, and namespace %u holds data; nothing was written",
+				       nr, have, nsid);
+			img->error = NVMEV_IMAGE_EINVAL;
+			return img->error;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		const u8 *d = img->hdr + 64 + i * NVMEV_IMAGE_DESC;
+		const struct nvmev_cmd_set *set = nvmev_cmd_set_by_csi(d[4]);
+		const struct nvmev_timing *t;
+		u64 size = nvme_get64(d, 32);
+
+		nsid = nvme_get32(d, 0);
+		if (!nsid || nsid > NVMEV_MAX_NS || nsid <= prev)
+			return refuse(img, "its NSIDs are out of order or out of range", 0);
+		prev = nsid;
+		t = c->cfg.ns_timing[nsid - 1] ? c->cfg.ns_timing[nsid - 1] : c->cfg.timing;
+		if (!set || !name_is(d + 8, 8, set->name) || !t || !name_is(d + 16, 16, t->ops->name))
+			return refuse(img, "the device cannot make a namespace of its type there", nsid);
+		if ((d[5] != 9 && d[5] != 12) || size < (1ull << d[5]) || size % (1ull << d[5]))
+			return refuse(img, "its block size or size is not one a namespace can have", nsid);
+		/* each starts on a granule; the last may end with the storage */
+		if (need > c->cfg.storage_size || size > c->cfg.storage_size - need)
+			need = ~0ull;
+		else
+			need += granules(size);
+	}
+	if (need == ~0ull) {
+		nvmev_plat_log(c->plat, NVMEV_LOG_ERR,
+			       "image: refused: its namespaces do not fit in the device's %llu MiB; nothing was written",
+			       (unsigned long long)(c->cfg.storage_size >> 20));
+		img->error = NVMEV_IMAGE_EINVAL;
+		return img->error;
+	}
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		struct nvmev_ns *ns = nvmev_ns_allocated(c, nsid);
+
+		if (!ns)
+			continue;
+		kept_gen[nsid - 1] = ns->gen + 1;
+		NVMEV_WRITE_ONCE(ns->attached, false);
+		NVMEV_WRITE_ONCE(ns->cmd_set, NULL);
+		c->nr_ns--;
+		nvmev_ns_changed_deferred(c, nsid);
+	}
+	for (i = 0; i < nr; i++) {
+		const u8 *d = img->hdr + 64 + i * NVMEV_IMAGE_DESC;
+		u64 size = nvme_get64(d, 32);
+		struct nvmev_ns *ns;
+
+		nsid = nvme_get32(d, 0);
+		/* cannot fail: the checks above are nvmev_ns_setup()'s */
+		nvmev_ns_setup(c, nsid, nvmev_cmd_set_by_csi(d[4]), off, size, d[5]);
+		ns = &c->ns[nsid - 1];
+		/*
+		 * An NSID the host knows keeps its identifiers (the host sees
+		 * its size change); a new one gets those it had when saved.
+		 */
+		ns->gen = kept_gen[nsid - 1] ? kept_gen[nsid - 1] - 1 : nvme_get32(d, 72);
+		c->ns_created = NVMEV_MAX(c->ns_created, ns->gen);
+		NVMEV_WRITE_ONCE(ns->attached, d[6] != 0);
+		nvmev_ns_changed_deferred(c, nsid);
+		off += granules(size);
+	}
+	nvmev_plat_log(c->plat, NVMEV_LOG_INFO,
+		       "image: the device's %u empty namespace(s) made way for the image's %u", have, nr);
+	nvmev_plat_ns_changed(c->plat);
+	return 0;
+}
+
 /* The header is in: is it an image of exactly these namespaces? */
 static int restore_header(struct nvmev_image *img)
 {
@@ -309,13 +436,8 @@ static int restore_header(struct nvmev_image *img)
 	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
 		if (nvmev_ns_allocated(c, nsid))
 			want++;
-	if (nr != want) {
-		nvmev_plat_log(c->plat, NVMEV_LOG_ERR,
-			       "image: refused: it holds %u namespace(s), the device has %u; nothing was written",
-			       nr, want);
-		img->error = NVMEV_IMAGE_EINVAL;
+	if (!same_layout(img, nr) && restore_layout(img, nr, want))
 		return img->error;
-	}
 	for (i = 0; i < nr; i++) {
 		const u8 *d = h + 64 + i * NVMEV_IMAGE_DESC;
 		struct nvmev_ns *ns;

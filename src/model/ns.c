@@ -266,3 +266,24 @@ u32 nvmev_ns_changed_log(const struct nvmev_ctrl *c, u8 *p)
 			nvme_put32(p, 4 * n++, i + 1);
 	return 4096;
 }
+
+/*
+ * From the host glue's thread while the controller is paused (a restored
+ * image changed the namespaces): the dispatcher sends the event later.
+ */
+void nvmev_ns_changed_deferred(struct nvmev_ctrl *c, u32 nsid)
+{
+	c->ns_changed |= 1u << (nsid - 1);
+	NVMEV_WRITE_ONCE(c->ns_event_pending, 1);
+}
+
+/* Dispatcher, not paused: the event of nvmev_ns_changed_deferred(). */
+void nvmev_ns_event_poll(struct nvmev_ctrl *c)
+{
+	if (!NVMEV_READ_ONCE(c->ns_event_pending))
+		return;
+	NVMEV_WRITE_ONCE(c->ns_event_pending, 0);
+	if (c->feat.async_event & NVME_AEN_CFG_NS_ATTR)
+		nvmev_admin_report_event(c, NVME_AER_TYPE_NOTICE, NVME_AER_NOTICE_NS_CHANGED,
+					 NVME_LOG_CHANGED_NS);
+}

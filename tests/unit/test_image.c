@@ -380,3 +380,97 @@ UNIT_TEST(image_host_waiting)
 	CHECK(th_reap(&t, 1, &cqe) && cqe.status == 0);
 	th_fini(&t);
 }
+
+/*
+ * An image of namespaces made by Namespace Management goes into a new
+ * device whose own namespaces are empty: they make way for the image's.
+ */
+UNIT_TEST(image_restore_layout)
+{
+	static const u64 one[NVMEV_MAX_NS] = { 8 * MiB };
+	static const u64 small[NVMEV_MAX_NS] = { 1 * MiB };
+	static const u64 big[NVMEV_MAX_NS] = { 6 * MiB, 3 * MiB };
+	static const u32 shift9[NVMEV_MAX_NS] = { 9 };
+	struct th t;
+	struct blob a, b;
+	u32 gen1, gen2;
+	u64 buf;
+	u8 *p;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(8192);
+	fill(&t, buf);
+	t.c->ns[0].gen = 7;	/* as if made by Namespace Management */
+	t.c->ns[1].gen = 9;
+	a = save(&t, 1 << 20);
+	gen1 = t.c->ns[0].gen;
+	gen2 = t.c->ns[1].gen;
+	th_fini(&t);
+
+	/* one empty 8 MiB namespace: replaced by the image's two */
+	setup(&t, one, shift9);
+	buf = host_alloc(8192);
+	CHECK_EQ(restore(&t, a.p, a.len, 65536), 0);
+	CHECK_EQ(t.c->nr_ns, 2);
+	CHECK_EQ(t.c->ns[0].size, 2 * MiB);
+	CHECK_EQ(t.c->ns[1].size, 3 * MiB);
+	CHECK_EQ(t.c->ns[1].lba_shift, 12);
+	CHECK_EQ(t.c->ns[0].nsid, 1);
+	CHECK_EQ(t.c->ns[1].nsid, 2);
+	CHECK(t.c->ns[0].attached && t.c->ns[1].attached);
+	CHECK_EQ(t.c->ns[0].gen, 0);		/* NSID 1 the host knew: its identifiers */
+	CHECK_EQ(t.c->ns[1].gen, gen2);		/* a new one: the identifiers saved */
+	CHECK(t.c->ns_created >= gen2);
+	CHECK(gen1 == 7);
+	CHECK_EQ(t.c->ns_changed & 3, 3);	/* for the Changed Namespace List */
+	th_run(&t);				/* unpaused: the event goes out */
+	CHECK_EQ(t.c->ns_event_pending, 0);
+	{
+		struct nvme_sqe c;
+		u64 idb = host_alloc(4096);
+		u8 *id = host_ptr(idb);
+
+		sqe_init(&c, NVME_ADMIN_IDENTIFY, 77, 0);
+		c.dw[6] = (u32)idb;
+		c.dw[7] = (u32)(idb >> 32);
+		c.dw[10] = NVME_CNS_NS_ACTIVE_LIST;
+		CHECK_EQ(th_admin(&t, &c, NULL), 0);
+		CHECK_EQ(nvme_get32(id, 0), 1);		/* both active */
+		CHECK_EQ(nvme_get32(id, 4), 2);
+		CHECK_EQ(nvme_get32(id, 8), 0);
+	}
+	check_filled(&t, buf);
+	b = save(&t, 1 << 20);
+	CHECK_EQ(b.len, a.len);
+	/* the same namespaces and data (the header also names the storage size; gen of NSID 1) */
+	CHECK(!memcmp(a.p + 64, b.p + 64, 72));
+	CHECK(!memcmp(a.p + 64 + NVMEV_IMAGE_DESC, b.p + 64 + NVMEV_IMAGE_DESC, NVMEV_IMAGE_DESC));
+	CHECK(!memcmp(a.p + 4096, b.p + 4096, a.len - 8192));
+	th_fini(&t);
+	free(b.p);
+
+	/* the same device with data in it: refused, the data stays */
+	setup(&t, one, shift9);
+	buf = host_alloc(8192);
+	p = host_ptr(buf);
+	memset(p, 0x5c, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_WRITE, 1, 16383, 1, buf), 0);	/* its last block only */
+	CHECK_EQ(restore(&t, a.p, a.len, 65536), NVMEV_IMAGE_EINVAL);
+	CHECK_EQ(t.c->nr_ns, 1);
+	memset(p, 0, 4096);
+	CHECK_EQ(rw(&t, NVME_CMD_READ, 1, 16383, 1, buf), 0);
+	CHECK(p[0] == 0x5c && p[511] == 0x5c);
+	th_fini(&t);
+	free(a.p);
+
+	/* namespaces that do not fit the device's storage: refused */
+	setup(&t, big, shifts);
+	a = save(&t, 1 << 20);
+	th_fini(&t);
+	setup(&t, small, shift9);
+	CHECK_EQ(restore(&t, a.p, a.len, 65536), NVMEV_IMAGE_EINVAL);
+	CHECK_EQ(t.c->nr_ns, 1);
+	CHECK_EQ(t.c->ns[0].size, 1 * MiB);
+	th_fini(&t);
+	free(a.p);
+}

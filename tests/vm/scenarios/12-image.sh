@@ -7,7 +7,8 @@
 # that is no image. Damaged (EBADMSG, namespaces left empty): a flipped
 # byte, a short image. One open at a time; read-write refused. While an
 # image is open the host's commands wait, but never longer than 10 s: then
-# the save is abandoned and the device goes on.
+# the save is abandoned and the device goes on. Namespaces made by nvme
+# create-ns travel in the image: a new device's empty namespace makes way.
 # vm-requires: nvmev
 # vm-timeout: 480
 . /vmtest/guest/lib.sh
@@ -37,6 +38,17 @@ unload_all() {
 }
 # restore IMAGE DEV: restore IMAGE into /dev/nvmev/DEV, then drop the block
 # devices' caches of what was read before it
+# wait_size DEV SECTORS: until DEV has that size (a rescan after an event)
+wait_size() {
+	_w=300
+	while [ $_w -gt 0 ]; do
+		[ "$(cat /sys/class/block/${1#/dev/}/size 2>/dev/null)" = "$2" ] && return 0
+		sleep_ms 100
+		_w=$((_w - 1))
+	done
+	echo "wait_size: $1 is $(cat /sys/class/block/${1#/dev/}/size 2>/dev/null) sectors, not $2"
+	return 1
+}
 restore() {
 	dd if="$1" of="/dev/nvmev/$2" bs=1M 2>/tmp/dd.err
 	_rc=$?
@@ -106,7 +118,7 @@ log "refused: another geometry, not an image"
 kmsg_mark geometry
 if restore /tmp/a.img two; then fail refuse-geometry "restored"; else
 	if grep -q 'Invalid argument' /tmp/dd.err &&
-		dmesg_since geometry | grep -q 'two: image: refused: it holds 1 namespace(s), the device has 2; nothing was written'; then
+		dmesg_since geometry | grep -q "two: image: refused: it holds 1 namespace(s) of another layout than the device's 2, and namespace 1 holds data; nothing was written"; then
 		pass refuse-geometry
 	else
 		fail refuse-geometry "$(cat /tmp/dd.err; dmesg_since geometry)"
@@ -145,6 +157,36 @@ if restore /tmp/short.img two; then fail damaged-short "restored"; else
 	fi
 fi
 check empty-after-short cmp -n $((47 * M)) /dev/zero /dev/${T}n2
+
+log "namespaces made by nvme create-ns travel in the image"
+check delete-ns nvme delete-ns /dev/nvme0 -n 1
+check ns1-gone wait_gone 30 /dev/nvme0n1
+cntlid=$(nvme id-ctrl /dev/nvme0 -o json | json_val cntlid)
+check create-1 nvme create-ns /dev/nvme0 --nsze=$((16 * M / 512)) --ncap=$((16 * M / 512)) --flbas=0 --csi=0
+check create-2 nvme create-ns /dev/nvme0 --nsze=$((32 * M / 4096)) --ncap=$((32 * M / 4096)) --flbas=1 --csi=0
+check attach-1 nvme attach-ns /dev/nvme0 -n 1 -c "$cntlid"
+check attach-2 nvme attach-ns /dev/nvme0 -n 2 -c "$cntlid"
+check ns1-back wait_ns 30 /dev/nvme0n1
+check ns2-back wait_ns 30 /dev/nvme0n2
+uuid2=$(nvme ns-descs /dev/nvme0n2 -o json | json_val uuid)
+head -c $((32 * M)) /dev/urandom >/tmp/n2
+check write-n2 dd if=/tmp/n2 of=/dev/nvme0n2 bs=1M oflag=direct
+check save-layout dd if=/dev/nvmev/nvmev0 of=/tmp/c.img bs=1M
+check unload-3 unload_all
+check reload-3 load_all
+expect one-ns-at-load "nvme0n1" "$(cd /sys/block && echo nvme0n*)"
+kmsg_mark layout
+check restore-layout restore /tmp/c.img nvmev0
+dmesg_since layout | grep nvmev
+check n2-appears wait_ns 30 /dev/nvme0n2
+check n1-size-now wait_size /dev/nvme0n1 $((16 * M / 512))
+expect n2-lbs 4096 "$(cat /sys/block/nvme0n2/queue/logical_block_size)"
+expect n2-uuid "$uuid2" "$(nvme ns-descs /dev/nvme0n2 -o json | json_val uuid)"
+blockdev --flushbufs /dev/nvme0n2
+check n2-compares cmp /tmp/n2 /dev/nvme0n2
+expect sysfs-layout "ns1 ns2" "$(cd /sys/kernel/nvmev/nvmev0 && echo ns*)"
+T=$(ctrl_of two)
+check restore-two-3 restore /tmp/b.img two
 
 log "the host never waits long for a paused device"
 exec 7</dev/nvmev/two
