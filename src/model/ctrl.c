@@ -322,7 +322,7 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c)
 	bool quiet = paused &&
 		     (!c->ready || (!nvmev_ctrl_has_inflight(c) && !c->nsdel_mask && !c->del_sqid));
 
-	if (quiet != c->quiesced) {
+	if (quiet != NVMEV_READ_ONCE(c->quiesced)) {
 		nvmev_plat_mb();	/* the workers' last writes, before the flag */
 		NVMEV_WRITE_ONCE(c->quiesced, quiet);
 	}
@@ -339,6 +339,13 @@ bool nvmev_ctrl_host_waiting(const struct nvmev_ctrl *c)
 void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause)
 {
 	NVMEV_WRITE_ONCE(c->paused, pause);
+	/*
+	 * The flag may still say quiesced from the last pause: a dispatcher
+	 * pass that began before this one may be fetching now. Only a pass
+	 * that ends after the pause may say it again.
+	 */
+	if (pause)
+		NVMEV_WRITE_ONCE(c->quiesced, false);
 }
 
 bool nvmev_ctrl_quiesced(const struct nvmev_ctrl *c)

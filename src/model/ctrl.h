@@ -338,7 +338,7 @@ struct nvmev_ctrl {
 	struct nvmev_stats stats;	/* dispatcher's share */
 	u8 scratch[4096];
 	u32 paused;		/* host glue: fetch no command (image save and restore) */
-	u32 quiesced;		/* dispatcher: paused, and nothing in flight */
+	u32 quiesced;		/* dispatcher: paused, and nothing in flight; a pause clears it */
 	u32 host_waiting;	/* dispatcher: paused, and the host has rung a doorbell */
 	u32 ns_event_pending;	/* a restore changed the namespaces: report it */
 
@@ -367,7 +367,8 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *c);
 /*
  * Pause (any thread): the dispatcher fetches no admin or I/O command, the
  * commands in flight complete, and the namespaces hold still once
- * nvmev_ctrl_quiesced() says so; registers and resets still work.
+ * nvmev_ctrl_quiesced() says so (only a dispatcher pass that ends after
+ * the pause says so); registers and resets still work.
  */
 void nvmev_ctrl_pause(struct nvmev_ctrl *c, bool pause);
 bool nvmev_ctrl_quiesced(const struct nvmev_ctrl *c);

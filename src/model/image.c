@@ -336,6 +336,7 @@ static int restore_layout(struct nvmev_image *img, u32 nr, u32 have)
 	struct nvmev_ctrl *c = img->c;
 	u64 need = 0, off = 0;	/* need: where the next one would start */
 	u32 kept_gen[NVMEV_MAX_NS] = { 0 };	/* gen + 1 of the NSIDs the device had */
+	u64 total = NVMEV_IMAGE_BLOCK, map;	/* the image's length, trailer aside */
 	u32 i, nsid, prev = 0;
 
 	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
@@ -364,12 +365,20 @@ static int restore_layout(struct nvmev_image *img, u32 nr, u32 have)
 			return refuse(img, "the device cannot make a namespace of its type there", nsid);
 		if ((d[5] != 9 && d[5] != 12) || size < (1ull << d[5]) || size % (1ull << d[5]))
 			return refuse(img, "its block size or size is not one a namespace can have", nsid);
+		/* everything restore_header() checks later, so that it cannot refuse after this */
+		map = pad(nvmev_dealloc_words(size >> d[5]) * 8);
+		if (nvme_get64(d, 40) != map || nvme_get64(d, 48) || nvme_get64(d, 56) ||
+		    nvme_get64(d, 64) != size)
+			return refuse(img, "its sections do not fit this namespace", nsid);
+		total += map + pad(size);
 		/* each starts on a granule; the last may end with the storage */
 		if (need > c->cfg.storage_size || size > c->cfg.storage_size - need)
 			need = ~0ull;
 		else
 			need += granules(size);
 	}
+	if (nvme_get64(img->hdr, 16) != total + NVMEV_IMAGE_BLOCK)
+		return refuse(img, "its length does not match its namespaces", 0);
 	if (need == ~0ull) {
 		nvmev_plat_log(c->plat, NVMEV_LOG_ERR,
 			       "image: refused: its namespaces do not fit in the device's %llu MiB; nothing was written",

@@ -17,6 +17,14 @@
 #define FH_MAX_WORKERS	3
 #define FH_MAX_IO_QUEUES 16	/* higher qids never exist: their doorbells are fair game */
 #define FH_STORAGE	(512u << 10)
+/*
+ * The two-namespace device (config byte 0xf0 and up): NSID 1 of
+ * FH_STORAGE bytes at 0 and NSID 3 of FH_NS3_BLOCKS blocks of the other
+ * block size at 1 MiB (NSID 2 unallocated), on a storage just big enough.
+ */
+#define FH_NS3_OFFSET	(1u << 20)
+#define FH_NS3_BLOCKS(shift)	((shift) == 9 ? 105u : 13u)
+#define FH_STORAGE_TWO	(FH_NS3_OFFSET + 105u * 512)
 #define FH_MAX_MAPS	512
 #define FH_NR_QUEUES	(NVMEV_MAX_IO_QUEUES + 1)
 
@@ -49,6 +57,8 @@ enum fh_check {
 	CHK_BME,	/* host memory touched while bus mastering is off */
 	CHK_RELAX,	/* a control-path wait that never ends */
 	CHK_IRQ,	/* interrupt vector out of range */
+	CHK_IMAGE,	/* image save/restore: out of its namespaces, half-restored, not a round trip */
+	CHK_QUIESCE,	/* the device said quiesced with a command in flight */
 	AVOID_SLBA,	/* not a check: never send an SLBA near 2^64 */
 	AVOID_CQDB,	/* not a check: never write an out-of-range CQ head */
 	NR_CHECKS,
@@ -96,8 +106,11 @@ struct fh {
 	struct nvmev_worker *w[FH_MAX_WORKERS];
 	struct nvmev_nvm_timing timing;
 	u8 bar[NVMEV_BAR_REGS_SIZE];
-	u8 *storage;
-	u64 *dealloc;
+	u8 *storage;		/* the one in use: exactly storage_size bytes */
+	u64 *dealloc;		/* exactly nvmev_storage_map_words(storage_size) words */
+	u64 storage_size;
+	u8 *storage_one, *storage_two;	/* one namespace; two (FH_STORAGE_TWO) */
+	u64 *dealloc_one, *dealloc_two;
 	u8 *mem;
 	u8 *snap;		/* CQ pages as they were at SHST = complete */
 	u8 perm[FH_PAGES];
@@ -118,6 +131,7 @@ struct fh {
 	bool db_broken;		/* an invalid CQ head was written: the device may wait for a
 				 * valid one (it reports the event), so nothing counts as lost */
 	bool in_final;
+	bool race_armed;	/* the glue pauses from another CPU once a command is in flight */
 	u64 relax_calls;
 	u16 next_cid;
 	u32 nr_maps;
@@ -132,7 +146,7 @@ extern struct fh_cmd fh_out[FH_NR_QUEUES][NVMEV_MAX_QUEUE_ENTRIES];
 bool fh_enabled(enum fh_check chk);
 void fh_finding(enum fh_check chk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fh_setup(void);
-void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers);
+void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, bool two_ns);
 void fh_end(struct fh *h);
 
 u8 *fh_ptr(struct fh *h, u64 addr);
@@ -153,5 +167,6 @@ u32 fh_cq_reap(struct fh *h, u16 qid, u32 max);
 void fh_reap_all(struct fh *h);
 void fh_run_workers(struct fh *h);
 void fh_host_reset(struct fh *h);
+bool fh_glue_quiesced(struct fh *h);
 
 #endif /* NVMEV_FH_H */

@@ -3,13 +3,15 @@
  * libFuzzer entry point: the input is a little program of host operations
  * (register writes, admin and I/O commands, doorbells, bus mastering,
  * dispatcher and worker passes, clock steps, reaping), run against a fresh
- * model controller. See README.md for the encoding.
+ * model controller, and namespace image saves and restores of hostile
+ * images. See README.md for the encoding.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fh.h"
+#include "image.h"
 
 struct rd {
 	const u8 *p;
@@ -62,6 +64,11 @@ enum op {
 	OP_IO, OP_IO2, OP_IO3, OP_DOORBELL, OP_BME, OP_DISPATCH, OP_WORKER,
 	OP_CLOCK, OP_REAP, OP_TIMING, OP_SETTLE, NR_OPS,
 };
+
+/* Opcode bytes from here on are image operations; below, the opcode is the byte mod NR_OPS. */
+#define OP_IMAGE_SAVE		0xf0	/* 0xf0..0xf6 */
+#define OP_IMAGE_RACE		0xf7
+#define OP_IMAGE_RESTORE	0xf8	/* 0xf8..0xff */
 
 static u64 data_page(u32 i)
 {
@@ -663,6 +670,565 @@ static void settle(struct fh *h, u32 rounds, bool reap)
 	}
 }
 
+/* ---- namespace images (model/image.c) ---- */
+
+#define FH_IMG_MAX	(2u << 20)	/* bytes of an image the harness feeds at most */
+#define FH_IMG_CHUNK	(1u << 20)	/* bytes per save_read/restore_write at most, as the chardev */
+#define FH_IMG_CALLS	2048		/* calls per image at most, so that one execution stays fast */
+#define FH_IMG_OPS	8		/* image operations per input; later ones only read their arguments */
+#define FH_IMG_MUTS	8
+#define FH_IMG_QUIESCE	64		/* passes to wait for the device to quiesce */
+
+static struct nvmev_image img;
+static u8 *img_saved;		/* FH_IMG_MAX bytes: the last image this input saved */
+static u64 img_saved_len;	/* 0: none yet */
+static u8 *img_again;		/* FH_IMG_MAX bytes: another save */
+static u8 *img_chunk;		/* FH_IMG_CHUNK bytes: each chunk ends where the buffer ends */
+static u8 *img_work;		/* FH_IMG_MAX bytes: the image a restore feeds */
+static u8 *img_snap;		/* the storage before a restore */
+static u64 *img_snap_map;	/* and its deallocation map */
+static u32 img_ops;
+
+static void img_setup(void)
+{
+	img_chunk = malloc(FH_IMG_CHUNK);
+	img_work = malloc(FH_IMG_MAX);
+	img_saved = malloc(FH_IMG_MAX);
+	img_again = malloc(FH_IMG_MAX);
+	img_snap = malloc(FH_STORAGE_TWO);
+	img_snap_map = malloc(nvmev_storage_map_words(FH_STORAGE_TWO) * 8);
+	if (!img_chunk || !img_work || !img_saved || !img_again || !img_snap || !img_snap_map)
+		abort();
+}
+
+static void img_reset(void)
+{
+	img_saved_len = 0;
+	img_ops = 0;
+}
+
+static u64 img_pad(u64 n)
+{
+	return (n + NVMEV_IMAGE_BLOCK - 1) / NVMEV_IMAGE_BLOCK * NVMEV_IMAGE_BLOCK;
+}
+
+/* Where a namespace's sections are, by the harness's own reading of image.h. */
+struct img_sect {
+	u32 nsid;
+	u64 map_off;
+	u64 map_len;
+	u64 data_off;
+	u64 data_len;
+};
+
+static u32 img_layout(struct fh *h, struct img_sect *s, u64 *total)
+{
+	u64 off = NVMEV_IMAGE_BLOCK;
+	u32 nsid, nr = 0;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		const struct nvmev_ns *ns = nvmev_ns_allocated(h->c, nsid);
+
+		if (!ns)
+			continue;
+		s[nr].nsid = nsid;
+		s[nr].map_off = off;
+		s[nr].map_len = nvmev_dealloc_words(ns->nr_blocks) * 8;
+		off += img_pad(s[nr].map_len);
+		s[nr].data_off = off;
+		s[nr].data_len = ns->size;
+		off += img_pad(ns->size);
+		nr++;
+	}
+	*total = off + NVMEV_IMAGE_BLOCK;
+	return nr;
+}
+
+/* How an image is cut into calls: one size, near a power of two pages, random sizes, whole. */
+struct chunker {
+	u8 mode;
+	u32 size;
+	u32 seed;
+};
+
+static void chunker_read(struct rd *r, struct chunker *k)
+{
+	u8 v = rd_u8(r);
+
+	k->mode = v & 3;
+	k->seed = 0;
+	switch (k->mode) {
+	case 0:
+		k->size = 1 + rd_u16(r);
+		break;
+	case 1:
+		k->size = (NVMEV_IMAGE_BLOCK << ((v >> 2) & 7)) + (v >> 5) - 3;
+		break;
+	case 2:
+		k->size = 1 + rd_u16(r);
+		k->seed = rd_u32(r);
+		break;
+	default:
+		k->size = FH_IMG_CHUNK;
+		break;
+	}
+}
+
+/* The next call's length, for @left bytes still to go of @total (at least one byte). */
+static u32 chunk_next(struct chunker *k, u64 left, u64 total)
+{
+	u64 n = k->mode == 2 ? 1 + rng_next(&k->seed) % k->size : k->size;
+
+	n = NVMEV_MAX(n, total / FH_IMG_CALLS);
+	n = NVMEV_MIN(n, NVMEV_MAX(left, 1ull));
+	return (u32)NVMEV_MIN(n, (u64)FH_IMG_CHUNK);
+}
+
+/*
+ * Pause, and run dispatcher and worker passes (time passing, the host
+ * reaping) until the device says it is quiesced. False when it does not
+ * within FH_IMG_QUIESCE passes (bus mastering off, a shutdown, ...): the
+ * caller unpauses.
+ */
+static bool img_quiesce(struct fh *h)
+{
+	u32 i;
+	u16 w;
+
+	nvmev_ctrl_pause(h->c, true);
+	for (i = 0; i < FH_IMG_QUIESCE && !h->gave_up; i++) {
+		if (fh_glue_quiesced(h))	/* first before a pass, as chardev.c asks */
+			return true;
+		h->relax_calls = 0;
+		nvmev_ctrl_poll(h->c);
+		fh_after_step(h);
+		if (fh_glue_quiesced(h))
+			return true;
+		for (w = 0; w < h->nr_workers; w++)
+			nvmev_worker_poll(h->w[w]);
+		fh_after_step(h);
+		fh_reap_all(h);
+		h->now += 1000000ull << NVMEV_MIN(i, 30u);
+	}
+	return false;
+}
+
+/* The image of the quiesced device, read in @k's chunks into @out: its length (0: none). */
+static u64 img_save(struct fh *h, struct chunker *k, u8 *out)
+{
+	u64 total, got = 0;
+
+	nvmev_image_save_begin(&img, h->c);
+	total = img.total;
+	if (total < 2 * NVMEV_IMAGE_BLOCK || total > FH_IMG_MAX) {
+		fh_finding(CHK_IMAGE, "an image of %llu bytes, of %llu bytes of storage",
+			   (unsigned long long)total, (unsigned long long)h->storage_size);
+		return 0;
+	}
+	for (;;) {
+		u32 n = chunk_next(k, total - got, total);
+		u8 *p = img_chunk + FH_IMG_CHUNK - n;
+		u32 m = nvmev_image_save_read(&img, p, n);
+
+		if (!m)
+			break;
+		if (m > n || got + m > total) {
+			fh_finding(CHK_IMAGE, "save: %u bytes for a read of %u at %llu of %llu",
+				   m, n, (unsigned long long)got, (unsigned long long)total);
+			break;
+		}
+		memcpy(out + got, p, m);
+		got += m;
+	}
+	if (got != total || !img.done)
+		fh_finding(CHK_IMAGE, "save: %llu bytes of an image of %llu (done %d)",
+			   (unsigned long long)got, (unsigned long long)total, img.done);
+	return got;
+}
+
+static void op_image_save(struct fh *h, struct rd *r)
+{
+	struct chunker k, whole = { .mode = 3, .size = FH_IMG_CHUNK };
+	u64 len2;
+
+	chunker_read(r, &k);
+	if (img_ops++ >= FH_IMG_OPS)
+		return;
+	if (img_quiesce(h)) {
+		img_saved_len = img_save(h, &k, img_saved);
+		/* the same bytes in one piece: the chunks do not matter */
+		len2 = img_save(h, &whole, img_again);
+		if (len2 != img_saved_len || memcmp(img_again, img_saved, len2))
+			fh_finding(CHK_IMAGE, "two saves of a quiesced device differ (%llu and %llu bytes)",
+				   (unsigned long long)img_saved_len, (unsigned long long)len2);
+	}
+	nvmev_ctrl_pause(h->c, false);
+}
+
+/*
+ * A save whose pause comes from another CPU in the middle of a dispatcher
+ * pass, once the pass has fetched a command (host.c, race_pause).
+ */
+static void op_image_race(struct fh *h, struct rd *r)
+{
+	struct chunker k;
+
+	chunker_read(r, &k);
+	if (img_ops++ >= FH_IMG_OPS)
+		return;
+	h->race_armed = true;
+	dispatch(h);
+	h->race_armed = false;
+	if (!h->gave_up && img_quiesce(h))
+		img_saved_len = img_save(h, &k, img_saved);
+	nvmev_ctrl_pause(h->c, false);
+}
+
+/* A change to the image a restore feeds. */
+struct img_mut {
+	u8 kind;
+	u32 where;
+	u32 val;
+	u8 nraw;
+	u8 raw[64];
+};
+
+static void img_mut_read(struct rd *r, struct img_mut *m)
+{
+	u32 i;
+
+	m->kind = rd_u8(r);
+	m->where = rd_u32(r);
+	m->val = rd_u32(r);
+	m->nraw = 0;
+	if ((m->kind & 7) == 7) {
+		m->nraw = 1 + (m->val & 63);
+		for (i = 0; i < m->nraw; i++)
+			m->raw[i] = rd_u8(r);
+	}
+}
+
+/* Where a mutation goes: the header, the trailer, anywhere, or near a section's start. */
+static u64 img_mut_pos(struct fh *h, const struct img_mut *m, u64 n)
+{
+	struct img_sect s[NVMEV_MAX_NS];
+	u64 at[2 * NVMEV_MAX_NS + 1], total;
+	u32 nr, nb = 0, i;
+	s64 pos;
+
+	switch ((m->kind >> 3) & 3) {
+	case 0:
+		return m->where % NVMEV_IMAGE_BLOCK;
+	case 1:
+		return n >= NVMEV_IMAGE_BLOCK ? n - NVMEV_IMAGE_BLOCK + m->where % NVMEV_IMAGE_BLOCK :
+		       m->where % (n + 1);
+	case 2:
+		return m->where % (n + 1);
+	default:
+		nr = img_layout(h, s, &total);
+		for (i = 0; i < nr; i++) {
+			at[nb++] = s[i].map_off;
+			at[nb++] = s[i].data_off;
+		}
+		at[nb++] = total - NVMEV_IMAGE_BLOCK;
+		pos = (s64)at[m->where % nb] + (int8_t)(m->where >> 8);
+		return pos < 0 ? 0 : (u64)pos;
+	}
+}
+
+static void img_mutate(struct fh *h, u8 *b, u64 *len, const struct img_mut *m)
+{
+	u64 n = *len, pos = img_mut_pos(h, m, n), cnt, i;
+
+	switch (m->kind & 7) {
+	case 0:		/* flip a bit */
+		if (pos < n)
+			b[pos] ^= 1u << (m->val & 7);
+		break;
+	case 1:		/* a byte */
+		if (pos < n)
+			b[pos] = (u8)m->val;
+		break;
+	case 2:		/* a 32-bit field */
+		for (i = 0; i < 4 && pos + i < n; i++)
+			b[pos + i] = (u8)(m->val >> (8 * i));
+		break;
+	case 3:		/* a 64-bit field, plus or minus a little */
+		if (pos + 8 <= n)
+			nvme_put64(b, (u32)pos, nvme_get64(b, (u32)pos) + (u64)(s64)(int32_t)m->val);
+		break;
+	case 4:		/* truncate */
+		if (pos < n)
+			n = pos;
+		break;
+	case 5:		/* extend */
+		cnt = NVMEV_MIN(1 + (u64)(m->val & 0xffff), FH_IMG_MAX - n);
+		memset(b + n, (u8)(m->val >> 16), cnt);
+		n += cnt;
+		break;
+	case 6:		/* cut bytes out */
+		if (pos >= n)
+			break;
+		cnt = NVMEV_MIN(1 + (u64)(m->val & 0xfff), n - pos);
+		memmove(b + pos, b + pos + cnt, n - pos - cnt);
+		n -= cnt;
+		break;
+	default:	/* bytes from the input */
+		for (i = 0; i < m->nraw && pos + i < n; i++)
+			b[pos + i] = m->raw[i];
+		break;
+	}
+	*len = n;
+}
+
+/* Make the checksums right again, so that a change gets past them. */
+static void img_fix(u8 *b, u64 n, bool header, bool trailer)
+{
+	if (header && n >= NVMEV_IMAGE_BLOCK) {
+		nvme_put32(b, 28, 0);
+		nvme_put32(b, 28, nvmev_crc32c(0, b, NVMEV_IMAGE_BLOCK));
+	}
+	if (trailer && n >= 2 * NVMEV_IMAGE_BLOCK) {
+		u64 t = nvme_get64(b, 16);
+		u64 at = t >= 2 * NVMEV_IMAGE_BLOCK && t <= n ? t - NVMEV_IMAGE_BLOCK :
+			 n - NVMEV_IMAGE_BLOCK;
+
+		nvme_put32(b, (u32)(at + 12), nvmev_crc32c(0, b, at));
+	}
+}
+
+static bool bit_set(const u64 *map, u64 i)
+{
+	return (map[i / 64] >> (i % 64)) & 1;
+}
+
+/* Storage and map outside every namespace: the same as before the restore. */
+static void img_check_outside(struct fh *h)
+{
+	u64 words = nvmev_storage_map_words(h->storage_size), pos, w;
+	u32 i;
+
+	for (pos = 0; pos < h->storage_size;) {
+		u64 next = h->storage_size, skip = 0;
+
+		for (i = 0; i < NVMEV_MAX_NS; i++) {
+			const struct nvmev_ns *ns = &h->c->ns[i];
+
+			if (!ns->cmd_set || ns->offset + ns->size <= pos)
+				continue;
+			if (ns->offset <= pos)
+				skip = NVMEV_MAX(skip, ns->offset + ns->size);
+			else
+				next = NVMEV_MIN(next, ns->offset);
+		}
+		if (skip) {
+			pos = skip;
+			continue;
+		}
+		if (memcmp(h->storage + pos, img_snap + pos, next - pos))
+			fh_finding(CHK_IMAGE, "restore changed storage at 0x%llx..0x%llx, outside every namespace",
+				   (unsigned long long)pos, (unsigned long long)next);
+		pos = next;
+	}
+	for (w = 0; w < words; w++) {
+		bool mine = false;
+
+		for (i = 0; i < NVMEV_MAX_NS; i++) {
+			const struct nvmev_ns *ns = &h->c->ns[i];
+			u64 first = (u64)(ns->dealloc - h->dealloc);
+
+			if (ns->cmd_set && w >= first && w < first + nvmev_dealloc_words(ns->nr_blocks))
+				mine = true;
+		}
+		if (!mine && h->dealloc[w] != img_snap_map[w])
+			fh_finding(CHK_IMAGE, "restore changed deallocation map word %llu, outside every namespace",
+				   (unsigned long long)w);
+	}
+}
+
+/*
+ * After a restore of @b (@n bytes) that returned @err: a refusal changed
+ * nothing; a failure left each namespace empty, or unchanged if the header
+ * may have been the cause (@in_header: the failing write began in it); a
+ * success left each exactly as the image says, and a new save says the same.
+ */
+static void img_check(struct fh *h, int err, bool in_header, const u8 *b, u64 n, bool pristine)
+{
+	struct chunker whole = { .mode = 3, .size = FH_IMG_CHUNK };
+	struct img_sect s[NVMEV_MAX_NS];
+	u64 skip[4 + NVMEV_MAX_NS + 1], total, len, blk, i;
+	u32 nr = img_layout(h, s, &total), k, nskip;
+	u8 *again = img_again;
+
+	img_check_outside(h);
+	for (k = 0; k < nr; k++) {
+		const struct nvmev_ns *ns = &h->c->ns[s[k].nsid - 1];
+		u64 words = nvmev_dealloc_words(ns->nr_blocks);
+		bool same = !memcmp(ns->data, img_snap + ns->offset, ns->size) &&
+			    !memcmp(ns->dealloc, img_snap_map + (ns->dealloc - h->dealloc), words * 8);
+
+		if (err == NVMEV_IMAGE_EINVAL || (!err && !n)) {
+			if (!same)
+				fh_finding(CHK_IMAGE, "restore %s (%d) but namespace %u changed",
+					   err ? "refused" : "of nothing", err, s[k].nsid);
+			continue;
+		}
+		if (!err || (same && in_header))
+			continue;
+		for (blk = 0; blk < ns->nr_blocks; blk++) {
+			if (!bit_set(ns->dealloc, blk)) {
+				fh_finding(CHK_IMAGE, "restore failed (%d) after its header and left namespace %u %s: block %llu allocated",
+					   err, s[k].nsid, same ? "as it was" : "half-restored",
+					   (unsigned long long)blk);
+				break;
+			}
+		}
+	}
+	if (err || !n)
+		return;
+	if (n != total) {
+		fh_finding(CHK_IMAGE, "a restore of %llu bytes succeeded; an image of these namespaces has %llu",
+			   (unsigned long long)n, (unsigned long long)total);
+		return;
+	}
+	/* the namespaces hold what the image says; a new save says it too */
+	len = img_save(h, &whole, again);
+	if (len != total)
+		return;
+	for (k = 0; k < nr; k++) {
+		const struct nvmev_ns *ns = &h->c->ns[s[k].nsid - 1];
+		const u64 *map = (const u64 *)(b + s[k].map_off);
+		u64 bs = 1ull << ns->lba_shift;
+
+		if (memcmp(ns->dealloc, map, s[k].map_len) ||
+		    memcmp(again + s[k].map_off, map, s[k].map_len))
+			fh_finding(CHK_IMAGE, "namespace %u: the deallocation map is not the image's",
+				   s[k].nsid);
+		for (blk = 0; blk < ns->nr_blocks; blk++) {
+			const u8 *want = b + s[k].data_off + blk * bs;
+			const u8 *saved = again + s[k].data_off + blk * bs;
+
+			if (bit_set(map, blk)) {
+				if (memcmp(saved, nvmev_zero_page, bs))
+					fh_finding(CHK_IMAGE, "namespace %u: block %llu deallocated, saved as data",
+						   s[k].nsid, (unsigned long long)blk);
+			} else if (memcmp(ns->data + blk * bs, want, bs) || memcmp(saved, want, bs)) {
+				fh_finding(CHK_IMAGE, "namespace %u: block %llu is not the image's",
+					   s[k].nsid, (unsigned long long)blk);
+			}
+		}
+	}
+	/* all of it, but the header checksum and the attached flags (not restored) */
+	nskip = 0;
+	for (i = 28; i < 32; i++)
+		skip[nskip++] = i;
+	for (k = 0; k < nr; k++)
+		skip[nskip++] = 64 + k * NVMEV_IMAGE_DESC + 6;
+	skip[nskip++] = total;
+	for (k = 0, i = 0; pristine && k < nskip; i = skip[k++] + 1) {
+		if (memcmp(again + i, b + i, skip[k] - i)) {
+			fh_finding(CHK_IMAGE, "the save after a restore of a saved image differs in bytes %llu..%llu of %llu",
+				   (unsigned long long)i, (unsigned long long)skip[k],
+				   (unsigned long long)total);
+			break;
+		}
+	}
+}
+
+static void op_image_restore(struct fh *h, struct rd *r)
+{
+	struct chunker k, whole = { .mode = 3, .size = FH_IMG_CHUNK };
+	struct img_mut muts[FH_IMG_MUTS];
+	u8 src = rd_u8(r);
+	const u8 *raw = NULL;
+	u64 raw_len = 0, n = 0, off, werr_at = 0;
+	u32 nm, i;
+	int werr = 0, err;
+	bool pristine;
+
+	if ((src & 3) == 3) {	/* bytes of the input */
+		raw_len = rd_u16(r);
+		raw_len = NVMEV_MIN(raw_len, (u64)r->n);
+		raw = r->p;
+		r->p += raw_len;
+		r->n -= raw_len;
+	}
+	nm = rd_u8(r) % FH_IMG_MUTS;
+	for (i = 0; i < nm; i++)
+		img_mut_read(r, &muts[i]);
+	chunker_read(r, &k);
+	if (img_ops++ >= FH_IMG_OPS)
+		return;
+	if (!img_quiesce(h))
+		goto out;
+
+	/* the image: the last one saved (one of the device now if none), or the input's */
+	if (raw) {
+		memcpy(img_work, raw, raw_len);
+		n = raw_len;
+	} else {
+		if (!img_saved_len)
+			img_saved_len = img_save(h, &whole, img_saved);
+		if (!img_saved_len)
+			goto out;
+		memcpy(img_work, img_saved, img_saved_len);
+		n = img_saved_len;
+	}
+	for (i = 0; i < nm; i++)
+		img_mutate(h, img_work, &n, &muts[i]);
+	img_fix(img_work, n, src & 4, src & 8);
+	pristine = img_saved_len && n == img_saved_len && !memcmp(img_work, img_saved, n);
+
+	memcpy(img_snap, h->storage, h->storage_size);
+	memcpy(img_snap_map, h->dealloc, nvmev_storage_map_words(h->storage_size) * 8);
+	nvmev_image_restore_begin(&img, h->c);
+	for (off = 0; off < n;) {
+		u32 c = chunk_next(&k, n - off, n);
+		u8 *p = img_chunk + FH_IMG_CHUNK - c;
+		int ret;
+
+		memcpy(p, img_work + off, c);
+		ret = nvmev_image_restore_write(&img, p, c);
+		off += c;
+		if (ret != 0 && ret != NVMEV_IMAGE_EINVAL && ret != NVMEV_IMAGE_ECRC)
+			fh_finding(CHK_IMAGE, "restore write returned %d", ret);
+		if (werr && ret != werr)
+			fh_finding(CHK_IMAGE, "restore write returned %d after an error %d", ret, werr);
+		if (ret && !werr) {
+			werr = ret;
+			werr_at = off - c;
+			if (!(src & 0x10))	/* else keep writing, as a writer that ignores errors */
+				break;
+		}
+	}
+	err = nvmev_image_restore_end(&img);
+	if (werr && err != werr)
+		fh_finding(CHK_IMAGE, "restore end returned %d after a write error %d", err, werr);
+	if (err != 0 && err != NVMEV_IMAGE_EINVAL && err != NVMEV_IMAGE_ECRC)
+		fh_finding(CHK_IMAGE, "restore end returned %d", err);
+	if (src & 0x20) {	/* time passes while paused: nothing may move */
+		for (i = 0; i < 4 && !h->gave_up; i++) {
+			u16 w;
+
+			h->relax_calls = 0;
+			nvmev_ctrl_poll(h->c);
+			for (w = 0; w < h->nr_workers; w++)
+				nvmev_worker_poll(h->w[w]);
+			fh_after_step(h);
+			fh_reap_all(h);
+			h->now += 1000000000ull;
+		}
+		if (!h->gave_up && !fh_glue_quiesced(h))
+			fh_finding(CHK_IMAGE, "the device was quiesced, and while still paused it is not");
+	}
+	if (getenv("NVMEV_FUZZ_VERBOSE"))
+		fprintf(stderr, "fuzz: image restore of %llu bytes%s: %d\n", (unsigned long long)n,
+			pristine ? " (as saved)" : "", werr ? werr : err);
+	img_check(h, werr ? werr : err, werr && werr_at < NVMEV_IMAGE_BLOCK, img_work, n, pristine);
+out:
+	nvmev_ctrl_pause(h->c, false);
+}
+
 /* ---- the end: everything submitted must have completed ---- */
 
 static void final_checks(struct fh *h)
@@ -703,6 +1269,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	if (!setup) {
 		fh_setup();
+		img_setup();
 		setup = true;
 	}
 	if (getenv("NVMEV_FUZZ_TRACE")) {	/* which input runs: for replays in sequence */
@@ -714,13 +1281,27 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		fprintf(stderr, "input %zu bytes fnv %08x\n", size, sum);
 	}
 	cfg = rd_u8(&r);
-	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS);
+	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS, cfg >= 0xf0);
+	img_reset();
 
 	while (r.n && !h->gave_up) {
-		u8 op = rd_u8(&r) % NR_OPS;
+		u8 b = rd_u8(&r);
+		u8 op = b % NR_OPS;
 		u32 v;
 
 		h->relax_calls = 0;
+		if (b >= OP_IMAGE_RESTORE) {
+			op_image_restore(h, &r);
+			continue;
+		}
+		if (b == OP_IMAGE_RACE) {
+			op_image_race(h, &r);
+			continue;
+		}
+		if (b >= OP_IMAGE_SAVE) {
+			op_image_save(h, &r);
+			continue;
+		}
 		switch (op) {
 		case OP_ENABLE:
 			op_enable(h, &r);

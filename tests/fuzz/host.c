@@ -28,6 +28,8 @@ static const char *const check_names[NR_CHECKS] = {
 	[CHK_BME] = "bme",
 	[CHK_RELAX] = "relax",
 	[CHK_IRQ] = "irq",
+	[CHK_IMAGE] = "image",
+	[CHK_QUIESCE] = "quiesce",
 	[AVOID_SLBA] = "slba",
 	[AVOID_CQDB] = "cqdb",
 };
@@ -148,12 +150,40 @@ void fh_db_write(struct fh *h, u32 idx, u32 v)
 	fh_reg_write32(h, NVME_REG_DBS + idx * 4, v);
 }
 
+/* ---- image quiesce: the host glue's view ---- */
+
+/* The glue asks whether the device is quiesced: if it is, nothing may be in flight. */
+bool fh_glue_quiesced(struct fh *h)
+{
+	bool q = nvmev_ctrl_quiesced(h->c);
+
+	if (q && nvmev_ctrl_has_inflight(h->c))
+		fh_finding(CHK_QUIESCE, "paused, the device says it is quiesced with a command in flight");
+	return q;
+}
+
+/*
+ * op_image_race: the glue, on another CPU, pauses the device in the middle
+ * of a dispatcher pass, as soon as that pass has fetched a command, and
+ * asks at once whether it is quiesced (as chardev.c's quiesce() does).
+ */
+static void race_pause(struct fh *h)
+{
+	if (!nvmev_ctrl_has_inflight(h->c))
+		return;
+	h->race_armed = false;
+	nvmev_ctrl_pause(h->c, true);
+	fh_glue_quiesced(h);
+}
+
 /* ---- shutdown: nothing may change after SHST = complete ---- */
 
 void fh_watch_csts(struct fh *h)
 {
 	u32 p;
 
+	if (h->race_armed && h->c)
+		race_pause(h);
 	if (h->shst_seen || !h->c)
 		return;
 	if ((fh_reg_read32(h, NVME_REG_CSTS) & NVME_CSTS_SHST_MASK) != NVME_CSTS_SHST_CMPLT)
@@ -598,18 +628,21 @@ void fh_setup(void)
 	parse_skip();
 	fh.mem = aligned_alloc(NVMEV_PAGE_SIZE, FH_SIZE);
 	fh.snap = aligned_alloc(NVMEV_PAGE_SIZE, FH_SIZE);
-	fh.storage = aligned_alloc(NVMEV_PAGE_SIZE, FH_STORAGE);
-	fh.dealloc = calloc(nvmev_dealloc_words(FH_STORAGE >> 9), 8);
+	/* exactly sized, so that AddressSanitizer sees any access past them */
+	fh.storage_one = aligned_alloc(NVMEV_PAGE_SIZE, FH_STORAGE);
+	fh.dealloc_one = calloc(nvmev_storage_map_words(FH_STORAGE), 8);
+	fh.storage_two = malloc(FH_STORAGE_TWO);
+	fh.dealloc_two = calloc(nvmev_storage_map_words(FH_STORAGE_TWO), 8);
 	fh.c = aligned_alloc(64, (sizeof(*fh.c) + 63) & ~(size_t)63);
 	for (i = 0; i < FH_MAX_WORKERS; i++)
 		fh.w[i] = aligned_alloc(64, (sizeof(*fh.w[i]) + 63) & ~(size_t)63);
-	if (!fh.mem || !fh.snap || !fh.storage || !fh.dealloc || !fh.c ||
-	    !fh.w[FH_MAX_WORKERS - 1])
+	if (!fh.mem || !fh.snap || !fh.storage_one || !fh.dealloc_one || !fh.storage_two ||
+	    !fh.dealloc_two || !fh.c || !fh.w[FH_MAX_WORKERS - 1])
 		abort();
 	memset(fh.mem, 0, FH_SIZE);
 }
 
-void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers)
+void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, bool two_ns)
 {
 	struct nvmev_config cfg = { 0 };
 	u16 i;
@@ -627,6 +660,7 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers)
 	h->shst_seen = false;
 	h->gave_up = false;
 	h->in_final = false;
+	h->race_armed = false;
 	h->relax_calls = 0;
 	h->next_cid = 1;
 	h->nr_maps = 0;
@@ -646,16 +680,32 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers)
 
 		memset(h->mem + (u64)p * NVMEV_PAGE_SIZE, (u8)(0x40 + i), NVMEV_PAGE_SIZE);
 	}
-	memset(h->storage, 0, FH_STORAGE);
+	h->storage = two_ns ? h->storage_two : h->storage_one;
+	h->dealloc = two_ns ? h->dealloc_two : h->dealloc_one;
+	h->storage_size = two_ns ? FH_STORAGE_TWO : FH_STORAGE;
+	memset(h->storage, 0, h->storage_size);
+	memset(h->dealloc, 0, nvmev_storage_map_words(h->storage_size) * 8);
 	for (i = 0; i < nr_workers; i++)
 		memset(h->w[i], 0, sizeof(*h->w[i]));
 	nvmev_nvm_timing_init(&h->timing, 0, 0, 0, 1);
 
 	cfg.bar = h->bar;
 	cfg.storage = h->storage;
-	cfg.storage_size = FH_STORAGE;
+	cfg.storage_size = h->storage_size;
 	cfg.dealloc = h->dealloc;
 	cfg.lba_shift = lba_shift;
+	if (two_ns) {
+		u32 shift3 = lba_shift == 9 ? 12 : 9;
+
+		cfg.ns[0].cmd_set = nvmev_cmd_set_default();
+		cfg.ns[0].offset = 0;
+		cfg.ns[0].size = FH_STORAGE;
+		cfg.ns[0].lba_shift = lba_shift;
+		cfg.ns[2].cmd_set = nvmev_cmd_set_default();
+		cfg.ns[2].offset = FH_NS3_OFFSET;
+		cfg.ns[2].size = (u64)FH_NS3_BLOCKS(shift3) << shift3;
+		cfg.ns[2].lba_shift = shift3;
+	}
 	cfg.max_io_queues = FH_MAX_IO_QUEUES;
 	cfg.nr_workers = nr_workers;
 	cfg.cntlid = 1;

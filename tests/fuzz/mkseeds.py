@@ -67,12 +67,16 @@ def aer():
     return u8(ADMIN) + u8(8) + u8(0) + prps()
 
 
-def io(opkind, slba, nlb0=0, pick=0, sel=0, off=0, ring=True, extra=b''):
+def io(opkind, slba, nlb0=0, pick=0, sel=0, off=0, ring=True, extra=b'', nsid=None):
     """opkind: 0 read, 3 write, 5 flush, 6 write zeroes, 0x86 DSM."""
     v = nlb0 if nlb0 < 16 else 0x10
+    if nsid is not None:
+        v |= 0xc0
     b = u8(IO) + u8(pick if ring else pick | 0xc0) + u8(opkind | 0x60) + u8(v)
     if v & 0x10:
         b += u16(nlb0)
+    if nsid is not None:
+        b += u32(nsid)
     b += u16(slba) + prps(sel, off)
     return b + extra
 
@@ -81,9 +85,14 @@ def read(slba, nlb0=0, **kw): return io(0, slba, nlb0, **kw)
 def write(slba, nlb0=0, **kw): return io(3, slba, nlb0, **kw)
 
 
-def dsm(slba, nlb):
+def dsm(slba, nlb, nsid=None):
     # one range (nlb0 = 0), AD set; the range: rv = nlb & 0x1f, slba u16
-    return io(0x86, 0, 0, extra=u8(nlb & 0x1f) + u16(slba))
+    return io(0x86, 0, 0, extra=u8(nlb & 0x1f) + u16(slba), nsid=nsid)
+
+
+def zeroes(slba, nlb0=0, **kw):
+    """Write Zeroes, which deallocates (dsm() above never sets AD: kind has 0x20)."""
+    return io(6, slba, nlb0, **kw)
 
 
 def reap(q_admin=False, n=16):
@@ -120,8 +129,79 @@ def pair(q, size=16):
     return create_cq(q, size) + settle() + create_sq(q, size, q) + settle()
 
 
-def up(lba4k=False, workers=2):
-    return u8((1 if lba4k else 0) | ((workers - 1) << 1)) + enable() + settle()
+def up(lba4k=False, workers=2, two_ns=False):
+    """two_ns: the device with NSID 1 and NSID 3 (config byte 0xf0 and up)."""
+    if two_ns:
+        cfg = 0xf0 | (1 if lba4k else 0) | ((workers - 1) << 1)   # 0xf0 >> 1 = 120 = 0 mod 3
+    else:
+        cfg = (1 if lba4k else 0) | ((workers - 1) << 1)
+    return u8(cfg) + enable() + settle()
+
+
+# ---- namespace images: opcode bytes 0xf0..0xf6 save, 0xf7 race, 0xf8..0xff restore ----
+IMG_SAVE, IMG_RACE, IMG_RESTORE = 0xf0, 0xf7, 0xf8
+# where a mutation goes
+HDR, TRAILER, ANY, SECTION = range(4)
+# what it does
+FLIP, BYTE, PUT32, ADD64, TRUNCATE, EXTEND, CUT, RAW = range(8)
+
+
+def chunks(size):
+    """Every call of one size (1..65536)."""
+    return u8(0) + u16(size - 1)
+
+
+def chunks_pages(shift=0, delta=0):
+    """Calls of 4096 << shift (0..7) plus delta (-3..4) bytes."""
+    return u8(1 | (shift << 2) | ((delta + 3) << 5))
+
+
+def chunks_random(max_size, seed):
+    return u8(2) + u16(max_size - 1) + u32(seed)
+
+
+def chunks_whole():
+    return u8(3)
+
+
+def img_save(ch=None):
+    return u8(IMG_SAVE) + (ch if ch is not None else chunks_whole())
+
+
+def img_race(ch=None):
+    """A save whose pause comes in the middle of the next dispatcher pass, once it fetched a command."""
+    return u8(IMG_RACE) + (ch if ch is not None else chunks_whole())
+
+
+def mut(kind, region, where, val=0, raw=b''):
+    b = u8(kind | (region << 3)) + u32(where) + u32(val)
+    if kind == RAW:
+        assert len(raw) == 1 + (val & 63)
+        b += raw
+    return b
+
+
+def img_restore(muts=(), ch=None, raw=None, fix_header=False, fix_trailer=False,
+                keep_writing=False, paused_passes=False):
+    """The last saved image (or raw input bytes), changed by muts, fed in chunks."""
+    src = (3 if raw is not None else 0) | (4 if fix_header else 0) | (8 if fix_trailer else 0) | \
+        (0x10 if keep_writing else 0) | (0x20 if paused_passes else 0)
+    b = u8(IMG_RESTORE) + u8(src)
+    if raw is not None:
+        b += u16(len(raw)) + raw
+    b += u8(len(muts)) + b''.join(muts)
+    return b + (ch if ch is not None else chunks_whole())
+
+
+def img_header(total, nsid=1, shift=9, size=512 << 10, nr=1):
+    """The first bytes of an image header (the rest zero; the harness fixes the checksum)."""
+    h = b'NVMEVIMG' + u32(1) + u32(4096) + struct.pack('<Q', total) + u32(nr) + u32(0) + \
+        struct.pack('<Q', size) + bytes(24)
+    words = ((size >> shift) + 63) // 64
+    d = u32(nsid) + u8(0) + u8(shift) + u8(1) + u8(0) + b'nvm'.ljust(8, b'\0') + \
+        b'optane'.ljust(16, b'\0') + struct.pack('<QQQQQQ', size, (words * 8 + 4095) // 4096 * 4096,
+                                                  0, 0, size, 0)
+    return h + d
 
 
 SEEDS = {
@@ -153,6 +233,47 @@ SEEDS = {
     'cq-full': up() + create_cq(1, 4) + settle() + create_sq(1, 16, 1) + settle() +
     b''.join(read(i) for i in range(8)) + u8(DISPATCH) + u8(WORKER) + u8(0) + u8(WORKER) + u8(1) +
     reap(n=2) + u8(WORKER) + u8(0) + u8(WORKER) + u8(1) + settle(),
+    # images: a round trip in odd chunks, then one over changed data
+    'image-round-trip': up() + pair(1) + write(8, 7) + write(100, 3) + zeroes(8, 3) + settle() +
+    img_save(chunks(4093)) + write(8, 7, sel=1) + write(300, 15) + settle() +
+    img_restore(ch=chunks_random(5000, 0x1234)) + read(8, 7) + read(300, 15) + settle() +
+    img_save(chunks_pages(0, -3)) + img_restore(ch=chunks_pages(3, 1), paused_passes=True) + settle(),
+    # damaged images: each refused or failed, the namespace unchanged or empty
+    'image-damaged': up() + pair(1) + write(0, 15) + settle() + img_save() +
+    img_restore([mut(FLIP, ANY, 300000, 3)]) +                       # data: the trailer's CRC
+    write(0, 15) + settle() +
+    img_restore([mut(ADD64, HDR, 64 + 32, 512)], fix_header=True) +  # size: refused
+    img_restore([mut(FLIP, HDR, 33, 0)]) +                           # header CRC
+    img_restore([mut(BYTE, HDR, 0, 0x41)], fix_header=True) +        # magic: refused
+    img_restore([mut(TRUNCATE, TRAILER, 100)], ch=chunks(65536)) +  # short
+    img_restore([mut(EXTEND, ANY, 0, 9)], keep_writing=True) +       # long
+    img_restore([mut(PUT32, HDR, 24, 0)], fix_header=True) +         # no namespaces: refused
+    img_restore([mut(CUT, SECTION, 1, 16)], fix_header=True, fix_trailer=True) +  # shifted
+    img_restore([mut(BYTE, TRAILER, 0, 0)], fix_trailer=True) + read(0, 15) + settle(),
+    # raw bytes: a header the input spells out, made long enough by extension
+    'image-raw': u8(0) + enable() + settle() +
+    img_restore(raw=img_header(4096 + 4096 + (512 << 10) + 4096),
+                muts=[mut(EXTEND, ANY, 0, 4095), mut(EXTEND, ANY, 0, 0xffff)], fix_header=True,
+                ch=chunks(700)) +
+    img_restore(raw=b'NVMEVIMG' + u32(1) + u32(4096)) +
+    img_restore(raw=img_header(8192, nr=0), muts=[mut(EXTEND, ANY, 0, 8192 - 144 - 1)],
+                fix_header=True, fix_trailer=True) + settle(),
+    # two namespaces (NSID 1 and 3, other block sizes): changed maps and data that check out
+    'image-two-ns': up(two_ns=True) + pair(1) + write(0, 7) + write(64, 3, nsid=3) +
+    write(100, 0, nsid=3) + zeroes(65, 1, nsid=3) + settle() + img_save(chunks_random(9000, 77)) +
+    write(0, 7, nsid=3) + settle() + img_restore(ch=chunks_pages(1, -1)) + read(64, 3, nsid=3) +
+    img_restore([mut(FLIP, SECTION, 2, 0)], fix_trailer=True) +
+    img_restore([mut(BYTE, SECTION, 3 | (0x10 << 8), 0x5a)], fix_trailer=True, ch=chunks(4097)) +
+    img_restore([mut(ADD64, HDR, 64 + 80 + 32, 4096)], fix_header=True) +
+    img_restore([mut(PUT32, HDR, 64, 2)], fix_header=True) + read(0, 7) + settle(),
+    # commands in flight with long latencies: the save waits for them
+    'image-busy': up(workers=3) + pair(1) + pair(2) + timing(60000, 60000, 20, 2) +
+    b''.join(write(i * 16, 15, pick=i) for i in range(6)) + img_save(chunks(60000)) +
+    b''.join(read(i * 16, 15, pick=i) for i in range(6)) +
+    img_restore(paused_passes=True) + settle(),
+    # a controller never enabled: images still work
+    'image-disabled': u8(1) + img_save() + img_restore([mut(FLIP, ANY, 7000, 1)], keep_writing=True) +
+    img_restore() + enable() + settle(),
     'raw-cc': up() + u8(RAW_CC) + u32(0) + u8(RAW_CC) + u32(0x00460001) + settle() + identify() + settle() +
     u8(RAW_CC) + u32(0x00464001) + settle(),
 }
@@ -174,6 +295,9 @@ CRASHES = {
     'bme-ignored': up() + u8(BME) + identify() + u8(DISPATCH),
     # Delete I/O SQ with a command rung but not yet fetched: it is never completed
     'delete-sq-unfetched': up() + pair(1) + read(0) + delete_sq(1) + u8(DISPATCH) + settle(),
+    # an image closed (unpaused), a write rung, the next open pauses while a dispatcher pass
+    # fetches it: the quiesced flag of the last image still says yes
+    'image-quiesce-stale': up() + pair(1) + img_save() + write(0, 7) + img_race() + settle(),
 }
 
 

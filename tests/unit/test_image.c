@@ -231,6 +231,36 @@ UNIT_TEST(image_pause_waits_for_commands)
 	th_fini(&t);
 }
 
+/*
+ * A pause right after an unpause: the quiesced flag of the last pause must
+ * not stand, or the glue would take the device for quiesced while a
+ * dispatcher pass that began unpaused (on another CPU) fetches a command.
+ * Found by the fuzzer (tests/fuzz/crashes/crash-image-quiesce-stale).
+ */
+UNIT_TEST(image_pause_again_not_stale)
+{
+	struct th t;
+	struct nvme_sqe c;
+	struct th_cqe cqe;
+	u64 buf;
+
+	setup(&t, sizes, shifts);
+	buf = host_alloc(4096);
+	quiesce(&t);
+	nvmev_ctrl_pause(t.c, false);
+	sqe_rw(&c, NVME_CMD_WRITE, 0, 1, buf);
+	th_submit(&t, 1, &c);
+	nvmev_ctrl_pause(t.c, true);
+	CHECK(!nvmev_ctrl_quiesced(t.c));	/* no pass has seen this pause yet */
+	th_run(&t);
+	CHECK(nvmev_ctrl_quiesced(t.c));
+	CHECK(!th_reap(&t, 1, &cqe));		/* paused: not fetched */
+	nvmev_ctrl_pause(t.c, false);
+	th_run(&t);
+	CHECK(th_reap(&t, 1, &cqe) && cqe.status == 0);
+	th_fini(&t);
+}
+
 /* Restore @img (modified by the caller) into a fresh device: @want, and whether it is empty. */
 static void expect_refusal(const struct blob *img, const u64 *sz, const u32 *sh, int want,
 			   bool written_before)
