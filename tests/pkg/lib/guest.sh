@@ -44,6 +44,19 @@ snapshot() {
 
 unit_prop() { systemctl show -P "$1" nvmevirt.service; }
 
+# $P/ns1_of IMAGE OUT: namespace 1's data out of a module image (the layout
+# of src/model/image.h: its data follows the header and its map and state
+# sections, whose sizes are in the first descriptor at byte 64)
+cat >$P/ns1_of <<'EOF'
+#!/bin/sh
+f() { od -An -tu8 -j "$1" -N8 "$IMG" | tr -d ' '; }
+IMG=$1
+[ "$(head -c 8 "$IMG")" = NVMEVIMG ] || { echo "ns1_of: $IMG is not a module image" >&2; exit 1; }
+off=$((4096 + $(f 104) + $(f 112) + $(f 120)))
+exec dd if="$IMG" of="$2" bs=1M iflag=skip_bytes,count_bytes skip=$off count="$(f 128)" conv=sparse status=none
+EOF
+chmod +x $P/ns1_of
+
 # ---------------------------------------------------------------- stage 1
 stage1() {
 	t "this boot has no reservation" sh -c '! grep -q memmap= /proc/cmdline'
@@ -185,9 +198,13 @@ stage3() {
 	else
 		t "the clean shutdown saved the image atomically (no temporary left), recorded it" \
 			sh -c 'ls -ls /srv/img; test -s /srv/img/disk.img && ! test -e /srv/img/disk.img.saving && grep -qx /srv/img/disk.img /var/lib/nvmevirt/saved-images'
-		t "the saved image is a clean file system (saved after the unmounts): e2fsck -fn" e2fsck -fn /srv/img/disk.img
-		t "the saved image holds the 64 MiB file written before the shutdown" \
-			sh -c "debugfs -R 'cat /data.bin' /srv/img/disk.img 2>/dev/null | sha256sum | cmp - $P/data.sha"
+		t "the saved image is the module's (NVMEVIMG), one namespace" \
+			sh -c '[ "$(head -c 8 /srv/img/disk.img)" = NVMEVIMG ] && [ "$(od -An -tu4 -j24 -N4 /srv/img/disk.img | tr -d " ")" = 1 ]'
+		t "its namespace 1 is a clean file system (saved after the unmounts): e2fsck -fn" \
+			sh -c '$0 /srv/img/disk.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw' $P/ns1_of
+		t "its namespace 1 holds the 64 MiB file written before the shutdown" \
+			sh -c "debugfs -R 'cat /data.bin' /srv/img/ns1.raw 2>/dev/null | sha256sum | cmp - $P/data.sha"
+		rm -f /srv/img/ns1.raw
 		if journalctl -b -1 -u nvmevirt --no-pager >$P/prev.journal 2>/dev/null && [ -s $P/prev.journal ]; then
 			cat $P/prev.journal >>"$LOG"
 			info "last shutdown: $(grep -o 'waiting up to .*' $P/prev.journal | head -n 1 | cut -c1-120)"
@@ -261,7 +278,9 @@ stage5() {
 	if timed apt-get remove -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt remove nvmevirt-dkms (${DT}s)"; else res "FAIL apt remove nvmevirt-dkms"; fi
 	if [ "$MODE" != stub ]; then
 		t "apt remove saved the image first: clean file system holding the newest file" sh -c "
-			e2fsck -fn /srv/img/disk.img && debugfs -R 'cat /new.bin' /srv/img/disk.img 2>/dev/null | sha256sum | cmp - $P/new.sha"
+			$P/ns1_of /srv/img/disk.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw &&
+			debugfs -R 'cat /new.bin' /srv/img/ns1.raw 2>/dev/null | sha256sum | cmp - $P/new.sha"
+		rm -f /srv/img/ns1.raw
 		info "$(journalctl -u nvmevirt --no-pager | grep -o 'saved [0-9].*' | tail -n 1)"
 	fi
 	t "after remove: nvmev not loaded, unit inactive, not enabled any more" \

@@ -10,8 +10,9 @@
 #   2 the command line of grub.cfg: unit active, ext4 on /dev/nvme0n1;
 #     stop and restart refused while mounted or open, start picks the
 #     device up; the clean shutdown unmounts, then saves the image
-#   3 no reservation: the unit is skipped, not failed; the saved image is
-#     a clean file system with the data; a second kernel's headers
+#   3 no reservation: the unit is skipped, not failed; the saved image (the
+#     module's format) holds a clean file system with the data; a second
+#     kernel's headers
 #     trigger a DKMS build
 #   4 the reservation but no vdb: the unit waits for the image's mount,
 #     which fails: no empty device; nvmevirtctl start refuses too

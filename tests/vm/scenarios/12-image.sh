@@ -90,6 +90,12 @@ expect total-bytes "$(stat -c %s /tmp/b.img)" "$(u64 /tmp/b.img 16)"
 expect trailer NVMEVEND "$(tail -c 4096 /tmp/b.img | head -c 8)"
 expect nr-ns 2 "$(od -An -tu4 -j 24 -N4 /tmp/b.img | tr -d ' ')"
 io_smoke io-after-save	# the device goes on after the image is closed
+# the documented layout: namespace 1's data follows the header, its map and
+# its two state sections (sizes in the first descriptor, at byte 64)
+off=$((4096 + $(u64 /tmp/a.img 104) + $(u64 /tmp/a.img 112) + $(u64 /tmp/a.img 120)))
+check layout-extract dd if=/tmp/a.img of=/tmp/a.ns1 bs=1M iflag=skip_bytes,count_bytes skip=$off count="$(u64 /tmp/a.img 128)"
+check layout-fsck e2fsck -fn /tmp/a.ns1
+rm -f /tmp/a.ns1
 
 log "one open at a time, read-only or write-only"
 exec 7</dev/nvmev/two
