@@ -287,15 +287,12 @@ static bool name_is(const u8 *d, u32 len, const char *s)
 	return !memcmp(d, want, len);
 }
 
-/* Does the device have exactly the image's NSIDs, sizes and block sizes? */
-static bool same_layout(const struct nvmev_image *img, u32 nr)
+/* Does the device (with @have namespaces) have exactly the image's NSIDs, sizes and block sizes? */
+static bool same_layout(const struct nvmev_image *img, u32 nr, u32 have)
 {
-	u32 i, n = 0, nsid;
+	u32 i;
 
-	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
-		if (nvmev_ns_allocated(img->c, nsid))
-			n++;
-	if (n != nr)
+	if (have != nr)
 		return false;
 	for (i = 0; i < nr; i++) {
 		const u8 *d = img->hdr + 64 + i * NVMEV_IMAGE_DESC;
@@ -312,12 +309,12 @@ static bool ns_empty(const struct nvmev_ns *ns)
 {
 	u64 full = ns->nr_blocks / 64, w;
 	u32 rest = ns->nr_blocks % 64;
-	u64 mask = rest ? (1ull << rest) - 1 : 0;
+	u64 mask = (1ull << rest) - 1;
 
 	for (w = 0; w < full; w++)
 		if (ns->dealloc[w] != ~0ull)
 			return false;
-	return (ns->dealloc[full < nvmev_dealloc_words(ns->nr_blocks) ? full : 0] & mask) == mask;
+	return !rest || (ns->dealloc[full] & mask) == mask;	/* the partial last word */
 }
 
 static u64 granules(u64 size)
@@ -445,7 +442,7 @@ static int restore_header(struct nvmev_image *img)
 	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
 		if (nvmev_ns_allocated(c, nsid))
 			want++;
-	if (!same_layout(img, nr) && restore_layout(img, nr, want))
+	if (!same_layout(img, nr, want) && restore_layout(img, nr, want))
 		return img->error;
 	for (i = 0; i < nr; i++) {
 		const u8 *d = h + 64 + i * NVMEV_IMAGE_DESC;

@@ -491,6 +491,20 @@ UNIT_TEST(image_restore_layout)
 	CHECK_EQ(rw(&t, NVME_CMD_READ, 1, 16383, 1, buf), 0);
 	CHECK(p[0] == 0x5c && p[511] == 0x5c);
 	th_fini(&t);
+
+	/* data only in the partial last word of the map (2049 blocks): refused too */
+	{
+		static const u64 odd[NVMEV_MAX_NS] = { 1 * MiB + 512 };
+
+		setup(&t, odd, shift9);
+		buf = host_alloc(8192);
+		p = host_ptr(buf);
+		memset(p, 0x5c, 512);
+		CHECK_EQ(rw(&t, NVME_CMD_WRITE, 1, 2048, 1, buf), 0);
+		CHECK_EQ(restore(&t, a.p, a.len, 65536), NVMEV_IMAGE_EINVAL);
+		CHECK_EQ(t.c->nr_ns, 1);
+		th_fini(&t);
+	}
 	free(a.p);
 
 	/* namespaces that do not fit the device's storage: refused */

@@ -57,6 +57,19 @@ restore() {
 	return $_rc
 }
 
+# restore_fails NAME IMAGE ERRNO_TEXT MSG: restoring IMAGE into two fails, dd
+# says ERRNO_TEXT (when not empty) and the kernel log says MSG
+restore_fails() {
+	kmsg_mark "$1"
+	if restore "$2" two; then
+		fail "$1" "restored"
+	elif { [ -z "$3" ] || grep -q "$3" /tmp/dd.err; } && dmesg_since "$1" | grep -q "$4"; then
+		pass "$1"
+	else
+		fail "$1" "$(cat /tmp/dd.err; dmesg_since "$1")"
+	fi
+}
+
 modprobe nvme
 modprobe ext4
 check load load_all
@@ -121,47 +134,23 @@ w=$(cat /sys/kernel/nvmev/two/ns2/stats/bytes_written)
 expect no-io-writes 0 "$w" "a restore is not host I/O"
 
 log "refused: another geometry, not an image"
-kmsg_mark geometry
-if restore /tmp/a.img two; then fail refuse-geometry "restored"; else
-	if grep -q 'Invalid argument' /tmp/dd.err &&
-		dmesg_since geometry | grep -q "two: image: refused: it holds 1 namespace(s) of another layout than the device's 2, and namespace 1 holds data; nothing was written"; then
-		pass refuse-geometry
-	else
-		fail refuse-geometry "$(cat /tmp/dd.err; dmesg_since geometry)"
-	fi
-fi
+restore_fails refuse-geometry /tmp/a.img 'Invalid argument' \
+	"two: image: refused: it holds 1 namespace(s) of another layout than the device's 2, and namespace 1 holds data; nothing was written"
 check unchanged-after-refusal cmp /tmp/t1 /dev/${T}n1
-kmsg_mark notimage
 head -c $((4 * M)) /dev/urandom >/tmp/junk
-if restore /tmp/junk two; then fail refuse-junk "restored"; else
-	if dmesg_since notimage | grep -q 'not an nvmevirt image'; then pass refuse-junk; else fail refuse-junk "$(dmesg_since notimage)"; fi
-fi
+restore_fails refuse-junk /tmp/junk '' 'not an nvmevirt image'
 check unchanged-after-junk cmp /tmp/t2 /dev/${T}n2
 
 log "damaged: a flipped byte, a short image"
 cp /tmp/b.img /tmp/bad.img
 printf '\377' | dd of=/tmp/bad.img bs=1 seek=$((30 * M + 12345)) conv=notrunc 2>/dev/null
-kmsg_mark flipped
-if restore /tmp/bad.img two; then fail damaged-flip "restored"; else
-	if grep -q 'Bad message' /tmp/dd.err &&
-		dmesg_since flipped | grep -q 'two: image: damaged: checksum mismatch; the namespaces it was restoring are now empty'; then
-		pass damaged-flip
-	else
-		fail damaged-flip "$(cat /tmp/dd.err; dmesg_since flipped)"
-	fi
-fi
+restore_fails damaged-flip /tmp/bad.img 'Bad message' \
+	'two: image: damaged: checksum mismatch; the namespaces it was restoring are now empty'
 check empty-after-damage cmp -n $((16 * M)) /dev/zero /dev/${T}n1
 check restore-again restore /tmp/b.img two
 check t1-again cmp /tmp/t1 /dev/${T}n1
 head -c $(($(stat -c %s /tmp/b.img) - 8192)) /tmp/b.img >/tmp/short.img
-kmsg_mark short
-if restore /tmp/short.img two; then fail damaged-short "restored"; else
-	if grep -q 'Bad message' /tmp/dd.err && dmesg_since short | grep -q 'image: damaged: it ends after'; then
-		pass damaged-short
-	else
-		fail damaged-short "$(cat /tmp/dd.err; dmesg_since short)"
-	fi
-fi
+restore_fails damaged-short /tmp/short.img 'Bad message' 'image: damaged: it ends after'
 check empty-after-short cmp -n $((47 * M)) /dev/zero /dev/${T}n2
 
 log "namespaces made by nvme create-ns travel in the image"
