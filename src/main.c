@@ -108,6 +108,12 @@ static int type_names(char *buf, size_t len)
 	return n;
 }
 
+/* An empty value ("memmap_start=") is no value: it overrides the boot's. */
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
 /*
  * The device of the module parameters: none when no range is given at all,
  * a refusal when only part of it is.
@@ -121,7 +127,7 @@ static int parse_params(struct nvmev_params *p)
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	if (!memmap_start && !memmap_size && !cpus) {
+	if (!given(memmap_start) && !given(memmap_size) && !given(cpus)) {
 		pr_info("no device: load with memmap_start=START memmap_size=SIZE cpus=LIST (reserve the memory with memmap=SIZE$START at boot), or make devices in /sys/kernel/config/nvmev/\n");
 		return 1;
 	}

@@ -197,6 +197,8 @@ vm_mkinitramfs() {
 	mkdir -p "$root/vmtest/guest" "$root/vmtest/scenarios"
 	cp "$VM_DIR"/guest/*.sh "$root/vmtest/guest/"
 	cp "$VM_DIR"/scenarios/*.sh "$root/vmtest/scenarios/"
+	# nvmevirtctl, for 13-ctl (it runs without systemd and udev)
+	cp "$VM_DIR/../../tools/nvmevirtctl" "$root/usr/sbin/nvmevirtctl"
 	cp "$VM_DIR/guest/init.sh" "$root/init"
 	chmod 755 "$root/init"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
