@@ -271,14 +271,82 @@ stage5() {
 		else
 			res "FAIL apt remove while /srv/nv is mounted"
 		fi
-		t "umount, start (picks the device up) for the removal" sh -c 'umount /srv/nv && systemctl start nvmevirt.service && systemctl is-active nvmevirt.service'
+		t "umount, start (picks the device up) again" sh -c 'umount /srv/nv && systemctl start nvmevirt.service && systemctl is-active nvmevirt.service'
+		t "systemctl stop saves the image: a clean file system holding the newest file" sh -c "
+			systemctl stop nvmevirt.service && ! grep -q '^nvmev ' /proc/modules &&
+			$P/ns1_of /srv/img/disk.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw &&
+			debugfs -R 'cat /new.bin' /srv/img/ns1.raw 2>/dev/null | sha256sum | cmp - $P/new.sha"
+		rm -f /srv/img/ns1.raw
+		several_devices
 	fi
-	cp /srv/img/disk.img $P/img.before 2>/dev/null || true
+}
+
+# nsdev NAME NSID: the block device of namespace NSID of device NAME, from
+# what nvmevirtctl start recorded ("CTRL NS NAME" lines)
+nsdev() {
+	while read -r _c _n _d; do
+		[ "$_d" = "$1" ] && [ "$(cat "/sys/block/$_n/nsid")" = "$2" ] && { echo "$_n"; return 0; }
+	done </run/nvmevirt/device
+	return 1
+}
+
+# the same reservation, now two devices: nvmev0 with two namespaces (ext4
+# on the first, in fstab as before), nvmev1 with one; raw data on the two
+# others; the shutdown saves both images
+several_devices() {
+	t "configure --device 128M:64M,rest@/srv/img/a.img --device 128M@/srv/img/b.img: same reservation, says restart" sh -c '
+		nvmevirtctl configure --device 128M:64M,rest@/srv/img/a.img --device 128M@/srv/img/b.img | tee -a /dev/stderr |
+		grep -q "systemctl restart nvmevirt" && grep -F "memmap=256M\\\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2" /boot/grub/grub.cfg'
+	t "systemctl start: two controllers, three namespaces (64, 63, 127 MiB)" sh -c '
+		systemctl start nvmevirt.service && systemctl is-active nvmevirt.service && cat /run/nvmevirt/device &&
+		[ "$(wc -l </run/nvmevirt/device)" = 3 ] && [ "$(ls /sys/kernel/nvmev | grep -c "^nvmev[01]$")" = 2 ] &&
+		s=$(while read -r c n d; do echo "$d:$(cat /sys/block/$n/nsid):$(( $(cat /sys/block/$n/size) / 2048 ))"; done </run/nvmevirt/device | sort | tr "\n" " ") &&
+		echo "$s" && [ "$s" = "nvmev0:1:64 nvmev0:2:63 nvmev1:1:127 " ]'
+	t "nvmevirtctl status: OK, both devices" sh -c 'nvmevirtctl status; nvmevirtctl status | grep -q "devices: 2" &&
+		[ "$(nvmevirtctl status | grep -c "device: *nvmev[01]: /dev/nvme")" = 2 ] && nvmevirtctl status | tail -n 1 | grep -qx OK'
+	n1=$(nsdev nvmev0 1); n2=$(nsdev nvmev0 2); n3=$(nsdev nvmev1 1)
+	echo "$n1 $n2 $n3" >$P/nsdevs
+	t "ext4 labelled nvdata on nvmev0 namespace 1 (/dev/$n1), mounted by fstab's line; raw data on /dev/$n2 and /dev/$n3" sh -c "
+		mkfs.ext4 -q -F -L nvdata /dev/$n1 && udevadm trigger --settle /dev/$n1 && mount /srv/nv &&
+		head -c 16777216 /dev/urandom >/srv/nv/multi.bin && sha256sum </srv/nv/multi.bin >$P/multi.sha &&
+		head -c 8388608 /dev/urandom >$P/raw2 && dd if=$P/raw2 of=/dev/$n2 bs=1M seek=4 oflag=direct status=none &&
+		head -c 8388608 /dev/urandom >$P/raw3 && dd if=$P/raw3 of=/dev/$n3 bs=1M seek=100 oflag=direct status=none && sync"
+	# the clean shutdown at the end of this stage unmounts /srv/nv and
+	# saves both images
+}
+
+# ---------------------------------------------------------------- stage 6
+# the reservation again, two devices: every namespace read back; removal
+stage6() {
+	if [ "$MODE" = stub ]; then
+		skip "two devices read back after the reboot (stub module: no device)"
+	else
+		t "nvmevirt.service active, two devices, three namespaces" sh -c '
+			systemctl is-active nvmevirt.service && cat /run/nvmevirt/device && [ "$(wc -l </run/nvmevirt/device)" = 3 ]'
+		t "the shutdown saved both images (2 and 1 namespaces), recorded" sh -c '
+			ls -l /srv/img; [ "$(od -An -tu4 -j24 -N4 /srv/img/a.img | tr -d " ")" = 2 ] &&
+			[ "$(od -An -tu4 -j24 -N4 /srv/img/b.img | tr -d " ")" = 1 ] &&
+			grep -qx /srv/img/a.img /var/lib/nvmevirt/saved-images && grep -qx /srv/img/b.img /var/lib/nvmevirt/saved-images'
+		i=0; while ! mountpoint -q /srv/nv && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+		t "fstab mounted /srv/nv (nvmev0 namespace 1) after the restores; its file reads back" sh -c "
+			mountpoint -q /srv/nv && sha256sum </srv/nv/multi.bin | cmp - $P/multi.sha &&
+			j=\$(journalctl -b -o short-monotonic --no-pager) &&
+			r=\$(echo \"\$j\" | grep -n 'nvmevirt: nvmev1: restored' | head -n 1 | cut -d: -f1) &&
+			m=\$(echo \"\$j\" | grep -n 'Mounting srv-nv.mount\\|Mounting /srv/nv\\|Mounting .*/srv/nv' | head -n 1 | cut -d: -f1) &&
+			echo \"restored at line \$r, mount at line \$m\" && [ -n \"\$r\" ] && [ -n \"\$m\" ] && [ \"\$r\" -lt \"\$m\" ]"
+		n2=$(nsdev nvmev0 2); n3=$(nsdev nvmev1 1)
+		t "nvmev0 namespace 2 (/dev/$n2) and nvmev1 namespace 1 (/dev/$n3) hold their data" sh -c "
+			dd if=/dev/$n2 bs=1M skip=4 count=8 iflag=direct status=none | cmp - $P/raw2 &&
+			dd if=/dev/$n3 bs=1M skip=100 count=8 iflag=direct status=none | cmp - $P/raw3"
+		t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status; nvmevirtctl status | tail -n 1 | grep -qx OK'
+		head -c 1048576 /dev/urandom >/srv/nv/new.bin && sha256sum </srv/nv/new.bin >$P/new.sha && sync
+		t "umount for the removal" umount /srv/nv
+	fi
 	echo "== apt remove" >>"$LOG"
 	if timed apt-get remove -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt remove nvmevirt-dkms (${DT}s)"; else res "FAIL apt remove nvmevirt-dkms"; fi
 	if [ "$MODE" != stub ]; then
-		t "apt remove saved the image first: clean file system holding the newest file" sh -c "
-			$P/ns1_of /srv/img/disk.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw &&
+		t "apt remove saved the images first: nvmev0's namespace 1 a clean file system holding the newest file" sh -c "
+			$P/ns1_of /srv/img/a.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw &&
 			debugfs -R 'cat /new.bin' /srv/img/ns1.raw 2>/dev/null | sha256sum | cmp - $P/new.sha"
 		rm -f /srv/img/ns1.raw
 		info "$(journalctl -u nvmevirt --no-pager | grep -o 'saved [0-9].*' | tail -n 1)"
@@ -297,7 +365,7 @@ stage5() {
 	if timed apt-get purge -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt purge nvmevirt-dkms (${DT}s)"; else res "FAIL apt purge nvmevirt-dkms"; fi
 	t "after purge: no file named *nvmev* left anywhere" \
 		sh -c 'f=$(find / -xdev \( -path /proc -o -path /sys -o -path /mnt -o -path '$P' \) -prune -o -iname "*nvmev*" -print); echo "$f"; [ -z "$f" ]'
-	t "after purge: the image outside /var/lib/nvmevirt is the user's and stays" test -s /srv/img/disk.img
+	t "after purge: the images outside /var/lib/nvmevirt are the user's and stay" sh -c 'test -s /srv/img/disk.img && { [ "$0" = stub ] || { test -s /srv/img/a.img && test -s /srv/img/b.img; }; }' "$MODE"
 	snapshot >$P/after.list
 	# new files that are not the package's: the second kernel's headers,
 	# dpkg/apt/journal state, dkms's own signing key, depmod output, the
@@ -310,7 +378,7 @@ stage5() {
 
 echo "PKGTEST: stage $stage start ($MODE module)"
 case $stage in
-1) stage1 ;; 2) stage2 ;; 3) stage3 ;; 4) stage4 ;; 5) stage5 ;;
+1) stage1 ;; 2) stage2 ;; 3) stage3 ;; 4) stage4 ;; 5) stage5 ;; 6) stage6 ;;
 *) res "FAIL unknown stage '$stage'" ;;
 esac
 res "DONE"

@@ -2,7 +2,7 @@
 # shellcheck shell=bash disable=SC2016,SC2153 # literal $; DEB comes from run
 # System test of the .deb in a debootstrap'd Debian 12 guest under QEMU
 # (TCG); sourced by tests/pkg/run.  One guest disk (a qcow2 overlay on the
-# cached base image) boots five times, with a second disk (vdb) for the
+# cached base image) boots six times, with a second disk (vdb) for the
 # file system of the persistence image; each boot runs one stage of
 # lib/guest.sh (shared over 9p with the .deb and the results):
 #   1 no reservation: apt install, DKMS build, configure (image on vdb,
@@ -17,8 +17,11 @@
 #   4 the reservation but no vdb: the unit waits for the image's mount,
 #     which fails: no empty device; nvmevirtctl start refuses too
 #   5 the reservation and vdb: the data reads back, fstab mounted it only
-#     after the restore; apt remove refused while mounted, then done
-#     (saves first); apt purge (no file left)
+#     after the restore; apt remove refused while mounted; stop saves;
+#     configure two devices in the same reservation (nvmev0 with two
+#     namespaces, nvmev1 with one), start, data on each namespace
+#   6 the same: every namespace of both devices reads back; apt remove
+#     (saves both images first); apt purge (no file left)
 
 SYS=$B/sys
 SHARE=$SYS/share
@@ -150,6 +153,9 @@ collect 3
 section "system: stage 4, reservation, image's disk missing: no empty device"
 boot 4 900 "$ARGS"
 collect 4
-section "system: stage 5, reservation again: data persisted; apt remove refused while mounted; remove; purge"
+section "system: stage 5, reservation again: data persisted; apt remove refused while mounted; two devices"
 boot 5 1800 "$ARGS"
 collect 5
+section "system: stage 6, two devices persisted across the reboot; remove; purge"
+boot 6 1800 "$ARGS"
+collect 6

@@ -134,6 +134,24 @@ done <<'EOF'
 --size 256M --image /var/lib/a:b|only letters
 --size 256M --bogus|unknown argument
 --size 256M extra|unknown argument
+--device|needs a value
+--device 128M:128M|the namespaces need 128M
+--device 128M:rest,rest|only one namespace
+--device 128M:zns=64M|type 'zns' is unknown
+--device 128M:10K|whole number of MiB
+--device 128M:64M,nvm=0M|whole number of MiB, more than 0
+--device 1M|at least 2M
+--device 1.5G|not a size
+--device 128M:,1M|empty namespace
+--device 128M@rel.img|absolute path
+--device 128M@/tmp/a.img|persistent
+--device 128M@/var/lib/a.img --device 64M@/var/lib/a.img|another device's too
+--device 128M --size 256M|not --size 256M
+--device 128M --image /var/lib/x.img|each device's image
+--device 1G!x|use only
+--device 3G|too large
+--device 64M --device 64M --device 64M --device 64M --device 64M --device 64M --device 64M --device 64M --device 64M|more than 8 devices
+--device 64M:1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M,1M|more than 16 namespaces
 EOF
 msg=$(ctl "$R3" frobnicate 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q "unknown command"; then pass "unknown command -> rc 2"; else fail "unknown command" "$msg"; fi
@@ -401,6 +419,69 @@ else fail "status with an offline boot CPU" "rc=$rc $msg"; fi
 echo 'BOOT_IMAGE=/vmlinuz ro memmap=256M$4G nvmev.memmap_start=4G nvmev.memmap_size=256M nvmev.cpus=4,6' >"$R10/proc/cmdline"
 msg=$(ctl "$R10" status 2>&1)
 if ! printf '%s' "$msg" | grep -q offline; then pass "status: online boot CPUs -> no offline line"; else fail "status online CPUs" "$msg"; fi
+
+section "unit: nvmevirtctl several devices (configure --device, NVMEVIRT_DEVICES)"
+RD=$(mkroot devices)
+msg=$(ctl "$RD" configure --device 128M:32M,nvm=rest@/var/lib/nvmevirt/a.img --device 128M@/srv/b.img --cpus 2,3 2>&1); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q "Configured: 256M at 1G (0x40000000), CPUs 2,3 (shared), preset default, 2 devices:" &&
+   printf '%s' "$msg" | grep -qx "  nvmev0 128M: 32M nvm, rest nvm; image /var/lib/nvmevirt/a.img" &&
+   printf '%s' "$msg" | grep -qx "  nvmev1 128M: rest nvm; image /srv/b.img"; then
+	pass "configure --device x2: the size is their sum, each device and namespace listed"
+else fail "configure --device x2" "$msg"; fi
+expect_eq "... the file: NVMEVIRT_DEVICES as given, NVMEVIRT_SIZE the sum, NVMEVIRT_IMAGE empty" \
+	"$(grep -E '^NVMEVIRT_(SIZE|IMAGE|DEVICES)=' "$RD/etc/default/nvmevirt" | tr '\n' ' ')" \
+	'NVMEVIRT_SIZE="256M" NVMEVIRT_IMAGE="" NVMEVIRT_DEVICES="128M:32M,nvm=rest@/var/lib/nvmevirt/a.img 128M@/srv/b.img" '
+expect_eq "... the kernel arguments describe the whole reservation" "$(ctl "$RD" bootargs)" \
+	'memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3'
+expect_eq "... the drop-in waits for both images' file systems" \
+	"$(grep '^RequiresMountsFor=' "$RD/etc/systemd/system/nvmevirt.service.d/50-image.conf")" \
+	"RequiresMountsFor=/var/lib/nvmevirt /srv"
+msg=$(ctl "$RD" status 2>&1)
+if printf '%s' "$msg" | grep -q "devices: 2, sharing the CPUs" && printf '%s' "$msg" | grep -qx "    nvmev0 128M: 32M nvm, rest nvm" &&
+   printf '%s' "$msg" | grep -qx "      image: /srv/b.img (not saved yet)"; then
+	pass "status: the configured devices and their images"
+else fail "status of several devices" "$msg"; fi
+msg=$(ctl "$RD" forget-image /srv/c.img 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$msg" | grep -q "not an image of the configuration"; then pass "forget-image IMAGE: only an image of the configuration"; else fail "forget-image other" "$msg"; fi
+mkdir -p "$RD/var/lib/nvmevirt"; printf '/var/lib/nvmevirt/a.img\n/srv/b.img\n/x.img\n' >"$RD/var/lib/nvmevirt/saved-images"
+msg=$(ctl "$RD" forget-image /srv/b.img 2>&1); rc=$?
+expect_eq "forget-image /srv/b.img: that one only" "$rc $(tr '\n' ' ' <"$RD/var/lib/nvmevirt/saved-images")" "0 /var/lib/nvmevirt/a.img /x.img "
+ctl "$RD" forget-image >/dev/null 2>&1
+expect_eq "forget-image: every image of the configuration" "$(tr '\n' ' ' <"$RD/var/lib/nvmevirt/saved-images")" "/x.img "
+# hand edits that do not hold together: status says INVALID, apply refuses
+cp "$RD/etc/default/nvmevirt" "$U/devices.good"
+while IFS='|' read -r sedexpr word; do
+	[ -n "$sedexpr" ] || continue
+	cp "$U/devices.good" "$RD/etc/default/nvmevirt"
+	sed -i "$sedexpr" "$RD/etc/default/nvmevirt"
+	st=$(ctl "$RD" status 2>&1); src=$?
+	ap=$(ctl "$RD" apply 2>&1); arc=$?
+	if [ $src -eq 1 ] && [ $arc -ne 0 ] && printf '%s' "$st" | grep -q INVALID && printf '%s' "$st$ap" | grep -q -- "$word"; then
+		pass "edited by hand ($sedexpr): status INVALID, apply refused: $(printf '%s' "$ap" | head -n 1 | cut -c1-80)"
+	else fail "edited by hand ($sedexpr)" "$st / $ap"; fi
+done <<'EOF'
+s/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="512M"/|take 256M together
+s#^NVMEVIRT_IMAGE=.*#NVMEVIRT_IMAGE="/var/lib/nvmevirt/disk.img"#|leave NVMEVIRT_IMAGE empty
+s/128M@/100K@/|whole number of MiB
+s/32M,nvm=rest/200M/|the namespaces need 200M
+EOF
+cp "$U/devices.good" "$RD/etc/default/nvmevirt"
+ctl "$RD" configure --size 256M --cpus 2,3 >/dev/null 2>&1
+expect_eq "configure without --device: one device again (NVMEVIRT_DEVICES emptied)" \
+	"$(grep -E '^NVMEVIRT_DEVICES=' "$RD/etc/default/nvmevirt")" 'NVMEVIRT_DEVICES=""'
+echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$RD/proc/cmdline"
+msg=$(ctl "$RD" configure --device 64M --device 192M --cpus 2,3 2>&1)
+if printf '%s' "$msg" | grep -q "This boot already has this reservation: 'systemctl restart nvmevirt' applies"; then
+	pass "configure with the reservation this boot has: restart applies it, no reboot"
+else fail "configure, same reservation" "$msg"; fi
+# start refuses devices that do not add up to this boot's reservation,
+# before it loads anything
+printf '#!/bin/sh\necho "modprobe $*" >>"$NVMEVIRT_ROOT/modprobe.log"\n' >"$RD/bin/modprobe"; chmod +x "$RD/bin/modprobe"
+sed -i 's/nvmev.memmap_size=256M/nvmev.memmap_size=128M/' "$RD/proc/cmdline"
+msg=$(ctl "$RD" start 2>&1); rc=$?
+if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "take 256M, this boot reserved 128M" && [ ! -e "$RD/modprobe.log" ]; then
+	pass "start: devices that do not add up to this boot's reservation -> refused, nothing loaded"
+else fail "start with another reservation" "$msg"; fi
 
 section "unit: nvmevirtctl status and check-boot"
 R8=$(mkroot status)
