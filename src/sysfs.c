@@ -500,6 +500,32 @@ NVMEV_NS_RO(write_cmds, "%llu", NS_STAT(write_cmds));
 NVMEV_NS_RO(bytes_read, "%llu", NS_STAT(bytes_read));
 NVMEV_NS_RO(bytes_written, "%llu", NS_STAT(bytes_written));
 
+/* usage/: what a namespace of a set that stores items holds */
+static u64 ns_usage(struct nvmev_ns_kobj *nk, size_t off)
+{
+	struct nvmev_ns *ns = nk_ns(nk);
+	const struct nvmev_cmd_set *set = READ_ONCE(ns->cmd_set);
+	struct nvmev_ns_usage u = { 0 };
+
+	if (set && set->usage)
+		set->usage(ns, &u);
+	return *(u64 *)((u8 *)&u + off);
+}
+
+#define NS_USAGE(field) ns_usage(nk, offsetof(struct nvmev_ns_usage, field))
+NVMEV_NS_RO(used_bytes, "%llu", NS_USAGE(used_bytes));
+NVMEV_NS_RO(free_bytes, "%llu", NS_USAGE(free_bytes));
+NVMEV_NS_RO(keys, "%llu", NS_USAGE(items));
+NVMEV_NS_RO(max_keys, "%llu", NS_USAGE(max_items));
+
+static struct attribute *nvmev_ns_usage_attrs[] = {
+	&ns_attr_used_bytes.attr,
+	&ns_attr_free_bytes.attr,
+	&ns_attr_keys.attr,
+	&ns_attr_max_keys.attr,
+	NULL,
+};
+
 static struct attribute *nvmev_ns_attrs[] = {
 	&ns_attr_type.attr,
 	&ns_attr_size.attr,
@@ -523,6 +549,12 @@ static const struct attribute_group nvmev_ns_group = {
 static const struct attribute_group nvmev_ns_stat_group = {
 	.name = "stats",
 	.attrs = nvmev_ns_stat_attrs,
+};
+
+/* only for a namespace whose command set reports usage */
+static const struct attribute_group nvmev_ns_usage_group = {
+	.name = "usage",
+	.attrs = nvmev_ns_usage_attrs,
 };
 
 static const struct attribute_group *nvmev_ns_groups[] = {
@@ -559,7 +591,9 @@ static void ns_kobj_add(struct nvmev_dev *dev, u32 nsid)
 	nk->nsid = nsid;
 	if (kobject_init_and_add(&nk->kobj, &nvmev_ns_ktype, &dev->kobj, "ns%u", nsid) ||
 	    (ti >= 0 && ti < NVMEV_MAX_TYPES &&
-	     sysfs_create_group(&nk->kobj, &type_tunable_groups[ti]))) {
+	     sysfs_create_group(&nk->kobj, &type_tunable_groups[ti])) ||
+	    (dev->ns_type[nsid - 1]->cmd_set->usage &&
+	     sysfs_create_group(&nk->kobj, &nvmev_ns_usage_group))) {
 		pr_err("%s: cannot create ns%u in sysfs\n", dev->name, nsid);
 		kobject_put(&nk->kobj);
 		return;

@@ -483,6 +483,30 @@ static bool feature_supported(u8 fid)
 	return feature_caps(fid) != 0;
 }
 
+/*
+ * A feature of the command set of namespace NSID: Set (@set) or Get, or
+ * with @sel 1-3 (Get) its default (0) or capabilities; Invalid Field when
+ * the namespace or its set has no such feature.
+ */
+static u16 cmd_set_feature(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, bool set, u8 sel,
+			   u32 *dw0)
+{
+	struct nvmev_ns *ns = nvmev_ns_get(c, nvme_sqe_nsid(cmd));
+	u8 fid = cmd->dw[10] & 0xff;
+	u32 v = cmd->dw[11];
+	u16 status;
+
+	if (!ns || !ns->cmd_set->feature)
+		return NVME_DNR(NVME_SC_INVALID_FIELD);
+	if (set)
+		return ns->cmd_set->feature(ns, fid, true, &v);
+	status = ns->cmd_set->feature(ns, fid, false, &v);
+	if (status)
+		return status;
+	*dw0 = sel == 3 ? FEAT_NS_SPEC | FEAT_CHANGEABLE : sel ? 0 : v;
+	return NVME_SC_SUCCESS;
+}
+
 static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
 {
 	u8 fid = cmd->dw[10] & 0xff;
@@ -490,8 +514,14 @@ static u16 set_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 	u32 v = cmd->dw[11];
 	struct nvmev_features *f = &c->feat;
 
-	if (!feature_supported(fid))
-		return NVME_DNR(NVME_SC_INVALID_FIELD);
+	if (!feature_supported(fid)) {
+		u32 cur;
+
+		if (save)	/* the set's features are not saveable either */
+			return cmd_set_feature(c, cmd, false, 0, &cur) ?:
+			       NVME_DNR(NVME_SC_FEATURE_NOT_SAVEABLE);
+		return cmd_set_feature(c, cmd, true, 0, dw0);
+	}
 	if (save)
 		return NVME_DNR(NVME_SC_FEATURE_NOT_SAVEABLE);
 
@@ -588,7 +618,7 @@ static u16 get_features(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *d
 	if (sel > 3)
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
 	if (!feature_supported(fid))
-		return NVME_DNR(NVME_SC_INVALID_FIELD);
+		return cmd_set_feature(c, cmd, false, sel, dw0);
 	if (sel == 3) {			/* capabilities */
 		*dw0 = feature_caps(fid);
 		return NVME_SC_SUCCESS;

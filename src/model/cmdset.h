@@ -18,6 +18,14 @@ struct nvmev_ns;
 struct nvmev_req;
 struct nvme_sqe;
 
+/* What a namespace of a set that stores items (keys) holds (cmd set @usage). */
+struct nvmev_ns_usage {
+	u64 used_bytes;		/* of the items' values */
+	u64 free_bytes;		/* room for more */
+	u64 items;
+	u64 max_items;
+};
+
 /* What a command moved, for the statistics (nvmev_req.dir). */
 enum nvmev_dir {
 	NVMEV_DIR_NONE,
@@ -48,6 +56,14 @@ struct nvmev_cmd_set {
 	void (*identify_ctrl_csi)(const struct nvmev_ctrl *c, u8 *id);
 	/* The I/O command entries (256 dwords) of the effects log for this CSI. */
 	void (*effects)(u8 *io);
+	/*
+	 * Optional: a namespace-specific feature of the set, Set (@set, value
+	 * *@val) or Get (into *@val) Features of @fid; Invalid Field when @fid
+	 * is not one of the set's.
+	 */
+	u16 (*feature)(struct nvmev_ns *ns, u8 fid, bool set, u32 *val);
+	/* Optional: what @ns holds, for sysfs (any thread; never changes @ns). */
+	void (*usage)(struct nvmev_ns *ns, struct nvmev_ns_usage *u);
 	/* Optional Namespace Support (ONCS) bits the set implements. */
 	u16 oncs;
 };

@@ -77,6 +77,7 @@ void nvmev_ctrl_reset(struct nvmev_ctrl *c)
 
 		if (c->ns[i].cmd_set && t->ops->reset)
 			t->ops->reset(t);
+		NVMEV_WRITE_ONCE(c->ns[i].cs_feature, 0);
 	}
 	memset(c->dbs, 0, NVMEV_BAR_REGS_SIZE - NVME_REG_DBS);
 }

@@ -68,6 +68,7 @@ struct nvmev_req {
 	u32 cdw11;
 	u32 result;		/* completion DW0 */
 	u32 result1;		/* completion DW1 */
+	u32 csd[4];		/* command dwords a command set's decoder keeps for its worker */
 	u32 epoch;
 	u16 sqid;
 	u16 cqid;
@@ -134,6 +135,8 @@ struct nvmev_ns {
 	u64 extent;		/* bytes of storage it holds (size rounded up to the granule) */
 	u32 gen;		/* creation number: identifiers are never reused */
 	bool attached;
+	u32 lock;		/* a command set that serializes its workers (nvmev_spin_lock) */
+	u32 cs_feature;		/* the command set's feature value; a controller reset clears it */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/stddef.h>
 #include <linux/atomic.h>
+#include <linux/processor.h>
 
 #define NVMEV_READ_ONCE(x) READ_ONCE(x)
 #define NVMEV_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
@@ -33,6 +34,19 @@ static inline void nvmev_atomic_andnot64(u64 *p, u64 v)
 static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)
 {
 	return xchg(p, v);
+}
+
+/* A spin lock in a u32 (0: free), for state several workers share. */
+static inline void nvmev_spin_lock(u32 *l)
+{
+	while (cmpxchg(l, 0, 1))
+		cpu_relax();
+}
+
+static inline void nvmev_spin_unlock(u32 *l)
+{
+	/* release: what the holder wrote is seen before the lock is free */
+	smp_store_release(l, 0);
 }
 #else
 #include <stdbool.h>
@@ -63,6 +77,20 @@ static inline void nvmev_atomic_andnot64(u64 *p, u64 v)
 static inline u32 nvmev_atomic_xchg32(u32 *p, u32 v)
 {
 	return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static inline void nvmev_spin_lock(u32 *l)
+{
+	u32 free_val = 0;
+
+	while (!__atomic_compare_exchange_n(l, &free_val, 1, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED))
+		free_val = 0;
+}
+
+static inline void nvmev_spin_unlock(u32 *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
 }
 #endif
 

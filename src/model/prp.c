@@ -90,6 +90,7 @@ u16 nvmev_prp_walk(void *plat, u64 prp1, u64 prp2, u32 len, nvmev_prp_fn fn, voi
 struct prp_copy {
 	void *plat;
 	u8 *buf;
+	u32 n;		/* bytes to move (the rest of the transfer is left alone) */
 };
 
 static bool prp_to_host(void *arg, u64 addr, u32 len, u32 off)
@@ -111,6 +112,24 @@ u16 nvmev_prp_copy_to_host(void *plat, u64 prp1, u64 prp2, const void *buf, u32 
 	struct prp_copy pc = { .plat = plat, .buf = (u8 *)buf };
 
 	return nvmev_prp_walk(plat, prp1, prp2, len, prp_to_host, &pc);
+}
+
+static bool prp_to_host_part(void *arg, u64 addr, u32 len, u32 off)
+{
+	struct prp_copy *pc = arg;
+
+	if (off >= pc->n)
+		return true;
+	return nvmev_plat_host_write(pc->plat, addr, pc->buf + off, NVMEV_MIN(len, pc->n - off));
+}
+
+u16 nvmev_prp_copy_to_host_part(void *plat, u64 prp1, u64 prp2, u32 len, const void *buf, u32 n)
+{
+	struct prp_copy pc = { .plat = plat, .buf = (u8 *)buf, .n = n };
+
+	if (!n)
+		return NVME_SC_SUCCESS;
+	return nvmev_prp_walk(plat, prp1, prp2, len, prp_to_host_part, &pc);
 }
 
 u16 nvmev_prp_copy_from_host(void *plat, u64 prp1, u64 prp2, void *buf, u32 len)

@@ -22,5 +22,10 @@ u16 nvmev_prp_walk(void *plat, u64 prp1, u64 prp2, u32 len, nvmev_prp_fn fn, voi
 /* Copy between a linear buffer and the host buffer that PRP1/PRP2 describe. */
 u16 nvmev_prp_copy_to_host(void *plat, u64 prp1, u64 prp2, const void *buf, u32 len);
 u16 nvmev_prp_copy_from_host(void *plat, u64 prp1, u64 prp2, void *buf, u32 len);
+/*
+ * The first @n bytes of a transfer of @len bytes (the PRPs describe @len,
+ * as the host built them for its whole buffer): @buf to the host.
+ */
+u16 nvmev_prp_copy_to_host_part(void *plat, u64 prp1, u64 prp2, u32 len, const void *buf, u32 n);
 
 #endif /* NVMEV_PRP_H */
