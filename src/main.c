@@ -37,7 +37,7 @@ MODULE_PARM_DESC(cpus,
 
 static char *type = "nvm";
 module_param(type, charp, 0444);
-MODULE_PARM_DESC(type, "Type of the namespace of nvmev0: nvm (default nvm)");
+MODULE_PARM_DESC(type, "Type of the namespace of nvmev0: nvm (NVM command set) or kv (Key Value command set) (default nvm)");
 
 static unsigned long read_latency_ns = 10000;
 module_param(read_latency_ns, ulong, 0444);

@@ -6,11 +6,14 @@
  */
 #include "type.h"
 #include "media_optane.h"
+#include "kv.h"
 
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
+extern const struct nvmev_cmd_set nvmev_kv_cmd_set;
 
 static const struct nvmev_cmd_set *const cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
+	&nvmev_kv_cmd_set,
 };
 
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
@@ -54,6 +57,12 @@ static const struct nvmev_type types[] = {
 		.help = "NVM command set, Optane-class latency and bandwidth",
 		.cmd_set = &nvmev_nvm_cmd_set,
 		.media = &nvmev_optane_media,
+	},
+	{
+		.name = "kv",
+		.help = "Key Value command set (CSI 01h), KV SSD latencies",
+		.cmd_set = &nvmev_kv_cmd_set,
+		.media = &nvmev_kv_media,
 	},
 };
 

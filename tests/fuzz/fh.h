@@ -120,6 +120,7 @@ struct fh {
 	u16 nr_workers;
 	u32 lba_shift;
 	u64 nr_blocks;
+	u8 layout;		/* enum fh_layout */
 	bool bme;
 	u32 cc;			/* CC as the host last wrote it */
 	u32 aqa;
@@ -146,7 +147,9 @@ extern struct fh_cmd fh_out[FH_NR_QUEUES][NVMEV_MAX_QUEUE_ENTRIES];
 bool fh_enabled(enum fh_check chk);
 void fh_finding(enum fh_check chk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fh_setup(void);
-void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, bool two_ns);
+/* Device layouts: one NVM namespace, two (see FH_NS3_*), one key-value namespace */
+enum fh_layout { FH_ONE_NS, FH_TWO_NS, FH_KV_NS };
+void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout);
 void fh_end(struct fh *h);
 
 u8 *fh_ptr(struct fh *h, u64 addr);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fh.h"
+#include "kv.h"
 #include "image.h"
 
 struct rd {
@@ -525,6 +526,25 @@ static void op_io(struct fh *h, struct rd *r)
 	memset(&cmd, 0, sizeof(cmd));
 	nlb = (v & 0x10) ? rd_u16(r) : v & 0xf;	/* 0's based */
 	cmd.dw[1] = (v & 0x80) ? ((v & 0x40) ? rd_u32(r) : 0xffffffff) : 1;
+	if (h->layout == FH_KV_NS && kind % 8 != 7) {
+		/* a key-value command on few keys (overwrites, deletes, reinserts) */
+		static const u8 kv_ops[] = { NVME_KV_STORE, NVME_KV_RETRIEVE, NVME_KV_LIST,
+					     NVME_KV_DELETE, NVME_KV_EXIST, NVME_KV_STORE,
+					     NVME_KV_RETRIEVE };
+		u8 kb = rd_u8(r);
+
+		cmd.dw[0] = kv_ops[kind % 7];
+		cmd.dw[2] = kb & 0x1f;
+		cmd.dw[3] = (kb & 0x20) ? rd_u32(r) : 0;
+		/* a value of up to 64 KiB: few bytes, blocks, or any size */
+		cmd.dw[10] = (v & 0x10) ? nlb : (nlb & 0xf) * 700;
+		/* key length 1..16 (0 and 17 now and then), options */
+		cmd.dw[11] = (kind & 0x80) ? (u32)rd_u8(r) % 18 : 1u + (kb >> 6) * 5;
+		cmd.dw[11] |= (kind & 0x40) ? (u32)rd_u8(r) << 8 : 0;
+		gen_prps(h, r, cmd.dw[10], &cmd);
+		submit(h, q, &cmd, &info, (pick & 0xc0) != 0xc0);
+		return;
+	}
 	switch (kind % 8) {
 	case 0:
 	case 1:
@@ -1281,7 +1301,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		fprintf(stderr, "input %zu bytes fnv %08x\n", size, sum);
 	}
 	cfg = rd_u8(&r);
-	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS, cfg >= 0xf0);
+	/* config byte 0xf0 and up: two namespaces; 0xe0 to 0xef: a key-value one */
+	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS,
+		 cfg >= 0xf0 ? FH_TWO_NS : cfg >= 0xe0 ? FH_KV_NS : FH_ONE_NS);
 	img_reset();
 
 	while (r.n && !h->gave_up) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fh.h"
+#include "type.h"
 
 struct fh fh;
 struct fh_cmd fh_out[FH_NR_QUEUES][NVMEV_MAX_QUEUE_ENTRIES];
@@ -642,8 +643,11 @@ void fh_setup(void)
 	memset(fh.mem, 0, FH_SIZE);
 }
 
-void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, bool two_ns)
+void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout)
 {
+	bool two_ns = layout == FH_TWO_NS;
+
+	h->layout = (u8)layout;
 	struct nvmev_config cfg = { 0 };
 	u16 i;
 
@@ -705,6 +709,11 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, bool two_ns)
 		cfg.ns[2].offset = FH_NS3_OFFSET;
 		cfg.ns[2].size = (u64)FH_NS3_BLOCKS(shift3) << shift3;
 		cfg.ns[2].lba_shift = shift3;
+	} else if (layout == FH_KV_NS) {
+		cfg.ns[0].cmd_set = nvmev_type_by_name("kv")->cmd_set;
+		cfg.ns[0].offset = 0;
+		cfg.ns[0].size = FH_STORAGE;
+		cfg.ns[0].lba_shift = lba_shift;
 	}
 	cfg.max_io_queues = FH_MAX_IO_QUEUES;
 	cfg.nr_workers = nr_workers;

@@ -204,7 +204,34 @@ def img_header(total, nsid=1, shift=9, size=512 << 10, nr=1):
     return h + d
 
 
+def kv(op, key=0, size=0, klen=None, opt=None, pick=0, sel=0, off=0):
+    """A key-value command (device config 0xe0-0xef): op 0 store, 1 retrieve,
+    2 list, 3 delete, 4 exist; key 0-31 (length 1, 6, 11 or 16 by key >> 5)."""
+    kind = op | (0x80 if klen is not None else 0) | (0x40 if opt is not None else 0)
+    if size % 700 == 0 and size // 700 < 16:
+        b = u8(IO) + u8(pick) + u8(kind) + u8(size // 700)
+    else:
+        b = u8(IO) + u8(pick) + u8(kind) + u8(0x10) + u16(size)
+    b += u8((key & 0x1f) | ((key >> 5) & 3) << 6)
+    if klen is not None:
+        b += u8(klen)
+    if opt is not None:
+        b += u8(opt)
+    return b + prps(sel, off)
+
+
+def up_kv(lba4k=False):
+    return u8(0xe0 | (1 if lba4k else 0)) + enable() + settle()
+
+
 SEEDS = {
+    'kv-basic': up_kv() + identify(1) + settle() + set_nq() + settle() + pair(1) +
+    b''.join(kv(0, k, 700 * (k % 6)) for k in range(12)) + settle() +
+    b''.join(kv(1, k, 4096) for k in range(12)) + kv(2, 0, 4096) + settle() +
+    b''.join(kv(3, k) for k in range(0, 12, 2)) + kv(4, 3) + kv(4, 2) +
+    kv(0, 5, 1234, opt=1) + kv(0, 40, 100, opt=2) + kv(0, 1, 10, klen=17) +
+    kv(1, 70, 5000, sel=0x45, off=0x100) + kv(0, 90, 9000, sel=0x47, off=0xf00) + settle() +
+    img_save() + kv(0, 3, 700) + img_restore() + kv(2, 0, 512) + settle(),
     'basic-rw': up() + identify(1) + settle() + set_nq() + settle() + pair(1) +
     write(8, 7) + read(8, 7) + io(5, 0) + io(6, 100, 3) + dsm(200, 8) + settle() +
     get_log(2) + get_feat() + get_log(1) + get_log(3) + get_log(5) + settle(),

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "th.h"
+#include "kv.h"
 
 #define DNR NVME_STATUS_DNR
 #define MiB (1u << 20)
@@ -234,9 +235,9 @@ UNIT_TEST(ns_command_set_plumbing)
 	setup(&t);
 	buf = host_alloc(8192);
 	p = host_ptr(buf);
-	/* CNS 1Ch: one combination, the NVM command set */
+	/* CNS 1Ch: one combination, the NVM and Key Value command sets */
 	CHECK_EQ(identify(&t, NVME_CNS_IOCS, 0, 0, buf), 0);
-	CHECK_EQ(nvme_get64(p, 0), 1ull << NVME_CSI_NVM);
+	CHECK_EQ(nvme_get64(p, 0), 1ull << NVME_CSI_NVM | 1ull << NVME_CSI_KV);
 	CHECK(zeroes(p + 8, 4096 - 8));
 	/* Feature 19h: index 0 only */
 	CHECK_EQ(admin(&t, NVME_ADMIN_SET_FEATURES, 0, NVME_FEAT_IOCS_PROFILE, 0, 0, 0, NULL), 0);
@@ -257,7 +258,8 @@ UNIT_TEST(ns_command_set_plumbing)
 	CHECK(zeroes(p, 4096));
 	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, NVME_CSI_NVM, buf), 0);
 	CHECK_EQ(p[1], 16 + 9 - 12);		/* WZSL for the 512 B namespace */
-	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 1, buf), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, NVME_CSI_KV, buf), 0);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 3, buf), NVME_SC_INVALID_FIELD | DNR);
 	/* the effects log per CSI (CDW14 bits 31:24) */
 	memset(p, 0xee, 4096);
 	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
@@ -267,9 +269,9 @@ UNIT_TEST(ns_command_set_plumbing)
 	CHECK_EQ(nvme_get32(p, 1024 + NVME_CMD_WRITE * 4), NVME_CSE_CSUPP | NVME_CSE_LBCC);
 	CHECK_EQ(nvme_get32(p, 1024 + 0x7d * 4), 0);
 	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
-		       1u << 24, buf, NULL), NVME_SC_INVALID_FIELD | DNR);
-	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
 		       2u << 24, buf, NULL), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(admin(&t, NVME_ADMIN_GET_LOG_PAGE, 0, NVME_LOG_CMD_EFFECTS | (1023u << 16), 0,
+		       3u << 24, buf, NULL), NVME_SC_INVALID_FIELD | DNR);
 	th_fini(&t);
 }
 

@@ -221,6 +221,12 @@ static u64 granules(u64 bytes)
 
 void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid)
 {
+	th_init_types(t, sizes, shifts, NULL, read_ns, uid);
+}
+
+void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
+		   const struct nvmev_type *const *types, const u64 *read_ns, u64 uid)
+{
 	struct nvmev_config cfg;
 	u64 off = 0;
 	int i;
@@ -237,12 +243,21 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
 		struct nvmev_ns_config *n = &cfg.ns[i];
 
+		const struct nvmev_type *ty = types && types[i] ? types[i] : nvmev_type_at(0);
+
 		nvmev_nvm_timing_init(&t->ns_timing[i], read_ns ? read_ns[i] : 0, 0, 0, 1);
 		cfg.ns_timing[i] = &t->ns_timing[i].base;
+		if (ty->media == &nvmev_kv_media) {
+			/* every latency 0 and no bandwidth limit: the clock stands still */
+			nvmev_media_init_defaults(ty->media, &t->kv_timing[i].base);
+			for (u32 j = 0; j < ty->media->nr_tunables; j++)
+				nvmev_tunable_set(&t->kv_timing[i].base, &ty->media->tunables[j], 0);
+			cfg.ns_timing[i] = &t->kv_timing[i].base;
+		}
 		if (!sizes[i])
 			continue;
 		t->ns_data[i] = t->storage + off;
-		n->cmd_set = nvmev_cmd_set_default();
+		n->cmd_set = ty->cmd_set;
 		n->offset = off;
 		n->size = sizes[i];
 		n->lba_shift = shifts[i];

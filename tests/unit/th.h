@@ -13,6 +13,7 @@
 #include "prp.h"
 #include "media_optane.h"
 #include "type.h"
+#include "kv.h"
 
 #define HOST_BASE	0x10000000ull
 #define HOST_SIZE	(32u << 20)
@@ -50,6 +51,7 @@ struct th {
 	/* th_init_ns: namespace i + 1's data in the storage, its media */
 	u8 *ns_data[NVMEV_MAX_NS];
 	struct nvmev_nvm_timing ns_timing[NVMEV_MAX_NS];
+	struct nvmev_kv_timing kv_timing[NVMEV_MAX_NS];
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
 
@@ -66,6 +68,9 @@ void th_init(struct th *t, u32 lba_shift, u64 storage_size);
  * media instance of read latency @read_ns[i] (may be NULL: 0), and @uid.
  */
 void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *read_ns, u64 uid);
+/* The same with namespace i + 1 of @types[i] (NULL or a NULL entry: the default type). */
+void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
+		   const struct nvmev_type *const *types, const u64 *read_ns, u64 uid);
 void th_fini(struct th *t);
 bool th_enable(struct th *t);
 bool th_enable_css(struct th *t, u32 css);	/* CC.CSS */

@@ -19,7 +19,8 @@ expect unvmcap-full 0 "$(json_val unvmcap </tmp/idctrl.json)"
 echo "cntlid=$cntlid tnvmcap=$tnvmcap"
 out=$(nvme id-iocs "$CTRL" 2>&1)
 echo "$out"
-if echo "$out" | grep -q 'Combination\[0\]:1$'; then pass id-iocs-nvm; else fail id-iocs-nvm "$out"; fi
+# the NVM (bit 0) and Key Value (bit 1) command sets
+if echo "$out" | grep -q 'Combination\[0\]:3$'; then pass id-iocs-nvm-kv; else fail id-iocs-nvm-kv "$out"; fi
 expect list-ns-allocated "[   0]:0x1" "$(nvme list-ns "$CTRL" --all | head -1)"
 
 log "delete the default namespace"
