@@ -20,10 +20,15 @@
  *
  *   model_bench [-n COMMANDS] [-t SECONDS] [-q QD] [-w read|write] [-S MiB]
  *               [-d DEVICES] [-c]
+ *   model_bench -k [-w store|retrieve] [-V BYTES] [-K KEYS] [other options]
  *     -S   namespace size in MiB, per device (default 256: reads and writes
  *          miss the caches)
  *     -d   number of devices, 1..8 (default 1)
  *     -c   callgrind mode: a fixed number of commands, no timing output
+ *     -k   a key-value namespace (type kv) instead: Store or Retrieve of
+ *          values of -V bytes (default 4096, at most 65536) under 8-byte
+ *          keys drawn from -K keys (default: as many as fill half the
+ *          namespace, at most 65536), all stored first
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,8 @@
 
 #include "ctrl.h"
 #include "media_optane.h"
+#include "kv.h"
+#include "type.h"
 
 #define HOST_BASE	0x100000000ull	/* fake bus address of host memory */
 #define HOST_SIZE	(64u << 20)	/* queues and MAX_QD buffers of MAX_DEVS devices */
@@ -69,6 +76,11 @@ struct bench_dev {
 
 static struct bench_dev devs[MAX_DEVS];
 static unsigned int nr_devs = 1;	/* -d */
+static bool kv_mode;			/* -k */
+static u32 kv_vsize = 4096;		/* -V */
+static u32 kv_keys;			/* -K; 0: what half the namespace holds, at most 65536 */
+static struct nvmev_kv_timing kv_timing[MAX_DEVS];
+static u64 buf_lists[MAX_DEVS][MAX_QD];	/* PRP lists of values above 8 KiB */
 
 static void *hp(u64 a) { return host_mem + (a - HOST_BASE); }
 
@@ -241,12 +253,25 @@ static void setup_dev(struct bench_dev *d, unsigned int i)
 	strcpy(cfg.firmware, "0");
 	cfg.timing = &d->timing.base;
 	cfg.plat = d;
+	if (kv_mode) {
+		const struct nvmev_type *kv = nvmev_type_by_name("kv");
+		u32 j;
+
+		nvmev_media_init_defaults(kv->media, &kv_timing[i].base);
+		for (j = 0; j < kv->media->nr_tunables; j++)
+			nvmev_tunable_set(&kv_timing[i].base, &kv->media->tunables[j], 0);
+		cfg.ns[0].cmd_set = kv->cmd_set;
+		cfg.ns[0].size = storage_size;
+		cfg.ns[0].lba_shift = 12;
+		cfg.ns_timing[0] = &kv_timing[i].base;
+	}
 	if (nvmev_ctrl_init(d->ctrl, &cfg, &d->worker)) {
 		fprintf(stderr, "model init failed\n");
 		exit(2);
 	}
 	/* as if the whole device had been written: reads copy real data */
-	memset(d->dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
+	if (!kv_mode)
+		memset(d->dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
 
 	q[0].size = 32;
 	q[0].sq = halloc(32 * 64);
@@ -305,14 +330,48 @@ static void setup(unsigned int qd)
 		setup_dev(&devs[i], i);
 	for (i = 0; i < nr_devs; i++) {
 		for (j = 0; j < qd; j++) {
-			devs[i].bufs[j] = halloc(4096);
-			memset(hp(devs[i].bufs[j]), (int)j, 4096);
+			u32 len = kv_mode ? kv_vsize : 4096, p;
+
+			devs[i].bufs[j] = halloc(len);
+			memset(hp(devs[i].bufs[j]), (int)j, len);
+			if (len <= 8192)
+				continue;
+			buf_lists[i][j] = halloc(4096);
+			for (p = 1; p * 4096u < len; p++)
+				*(u64 *)hp(buf_lists[i][j] + (p - 1) * 8) = devs[i].bufs[j] + p * 4096ull;
 		}
 	}
 }
 
 /* ---- the measured loop ------------------------------------------------------ */
 static u64 lcg = 88172645463325252ull;
+
+/* A Store or Retrieve of one of kv_keys keys (or, with @seq, key @cid). */
+static void make_kv(u32 *dw, u8 opc, u16 cid, u64 buf, u64 list, u64 seq)
+{
+	u64 key;
+
+	lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+	key = seq ? seq - 1 : (lcg >> 33) % kv_keys;
+	memset(dw, 0, 64);
+	dw[0] = opc | ((u32)cid << 16);
+	dw[1] = 1;
+	dw[2] = (u32)key;
+	dw[3] = 0x2d564b00;		/* 8-byte keys */
+	dw[6] = (u32)buf;
+	dw[7] = (u32)(buf >> 32);
+	if (kv_vsize > 8192) {
+		dw[8] = (u32)list;
+		dw[9] = (u32)(list >> 32);
+	} else if (kv_vsize > 4096) {
+		dw[8] = (u32)(buf + 4096);
+		dw[9] = (u32)((buf + 4096) >> 32);
+	}
+	dw[10] = kv_vsize;
+	dw[11] = 8;
+}
+
+static u64 kv_fill_next;	/* fill phase: the next key + 1; 0 = random keys */
 
 static void make_rw(u32 *dw, u8 opc, u16 cid, u64 buf)
 {
@@ -351,7 +410,11 @@ dev_pass(struct bench_dev *d, u8 opc, unsigned int qd, unsigned int *outstanding
 	u32 dw[16];
 
 	while (*outstanding < qd && *submitted < quota) {
-		make_rw(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
+		if (kv_mode)
+			make_kv(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd],
+				buf_lists[d - devs][*submitted % qd], kv_fill_next ? kv_fill_next++ : 0);
+		else
+			make_rw(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
 		submit(&sq, dw);
 		(*submitted)++;
 		(*outstanding)++;
@@ -413,12 +476,18 @@ int main(int argc, char **argv)
 	int cg = 0, opt;
 	u8 opc = NVME_CMD_READ;
 
-	while ((opt = getopt(argc, argv, "n:t:q:w:cS:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:q:w:cS:d:kV:K:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
 		case 'q': qd = (unsigned int)atoi(optarg); break;
-		case 'w': opc = !strcmp(optarg, "write") ? NVME_CMD_WRITE : NVME_CMD_READ; break;
+		case 'w':
+			opc = !strcmp(optarg, "write") || !strcmp(optarg, "store") ?
+			      NVME_CMD_WRITE : NVME_CMD_READ;	/* = NVME_KV_STORE, RETRIEVE */
+			break;
+		case 'k': kv_mode = true; break;
+		case 'V': kv_vsize = (u32)strtoul(optarg, NULL, 0); break;
+		case 'K': kv_keys = (u32)strtoul(optarg, NULL, 0); break;
 		case 'c': cg = 1; break;
 		case 'S': storage_size = strtoull(optarg, NULL, 0) << 20; break;
 		case 'd': nr_devs = (unsigned int)atoi(optarg); break;
@@ -436,7 +505,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "devices must be 1..%d\n", MAX_DEVS);
 		return 2;
 	}
+	if (kv_mode && !kv_keys)
+		kv_keys = (u32)NVMEV_MIN(65536ull, storage_size / 2 / NVMEV_MAX(kv_vsize, 512u));
+	if (kv_mode && (kv_vsize > 65536 || !kv_keys || (u64)qd * kv_vsize > (48u << 20))) {
+		fprintf(stderr, "-V is at most 65536 bytes, QD * -V at most 48 MiB, -K at least 1\n");
+		return 2;
+	}
 	setup(qd);
+	if (kv_mode) {
+		/* every key stored once, so that a Retrieve finds its value */
+		kv_fill_next = 1;
+		bench_loop(NVME_KV_STORE, qd, (u64)kv_keys * nr_devs, &errors);
+		kv_fill_next = 0;
+	}
 	/* warm up: caches, the worker's free list, the page tables of storage */
 	bench_loop(opc, qd, 20000, &errors);
 
@@ -454,6 +535,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_devs; i++)
 		irqs += devs[i].irqs;
 	printf("%s devices=%u qd=%u storage_mib=%llu commands=%llu seconds=%.3f cmds_per_sec=%.0f ns_per_cmd=%.1f irqs=%llu errors=%u\n",
+	       kv_mode ? (opc == NVME_KV_STORE ? "store" : "retrieve") :
 	       opc == NVME_CMD_READ ? "read" : "write", nr_devs, qd,
 	       (unsigned long long)(storage_size >> 20), (unsigned long long)done, t, done / t,
 	       t * 1e9 / done, (unsigned long long)irqs, errors);

@@ -4,7 +4,8 @@
 # MODEL_REPS=3 runs of MODEL_SECS=2 s) and instructions per command
 # (valgrind --tool=callgrind, MODEL_CG_CMDS=20000 commands after 20000 of
 # warm-up), 4 KiB reads and writes at QD1 and QD128, on one device and on
-# four driven by the same thread (-d 4, QD per device, counts over all four).
+# four driven by the same thread (-d 4, QD per device, counts over all four);
+# then key-value Store and Retrieve by value size (-k).
 set -uo pipefail
 BIN=$1 OUT=$2
 REPS=${MODEL_REPS:-3} SECS=${MODEL_SECS:-2} CGN=${MODEL_CG_CMDS:-20000}
@@ -26,6 +27,22 @@ ir() { # RW QD DEVICES FUNCS... -> instructions per command inside FUNCS
 	valgrind --tool=callgrind "${args[@]}" --callgrind-out-file="$tmp/cg.$rw.$qd.$devs.$1" \
 		"$BIN" -c -n "$CGN" -w "$rw" -q "$qd" -d "$devs" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo NaN; return; }
 	awk -v n=$((CGN + 20000)) '/Collected :/ { printf "%.0f\n", $NF / n }' "$tmp/err"
+}
+kvir() { # OP BYTES -> instructions per KV command in the model: the difference
+	# between runs of CGN and 2 CGN commands, so the fill and the warm-up cancel out
+	local n c=()
+	for n in "$CGN" $((2 * CGN)); do
+		valgrind --tool=callgrind --toggle-collect=nvmev_ctrl_poll --toggle-collect=nvmev_worker_poll \
+			--callgrind-out-file="$tmp/cg.kv" "$BIN" -k -c -n "$n" -w "$1" -V "$2" \
+			>"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo NaN; return; }
+		c+=("$(awk '/Collected :/ { print $NF }' "$tmp/err")")
+	done
+	awk -v a="${c[0]}" -v b="${c[1]}" -v n="$CGN" 'BEGIN { printf "%.0f\n", (b - a) / n }'
+}
+kvrate() { # OP BYTES QD -> median commands/s and ns per command
+	for _ in $(seq "$REPS"); do
+		"$BIN" -k -t "$SECS" -w "$1" -V "$2" -q "$3" | grep -o 'cmds_per_sec=[0-9]*' | cut -d= -f2
+	done | median
 }
 
 {
@@ -59,6 +76,22 @@ echo "\"in the model\" only what runs under \`nvmev_ctrl_poll\` and \`nvmev_work
 echo "memcpy (about 410 instructions with glibc's AVX copy) and \`clock_gettime\` (vDSO)."
 echo "Instruction counts are exact and machine-independent (a regression check); commands/s depend"
 echo "on the machine and its load."
+echo
+echo "### Key-value namespace (-k)"
+echo
+echo "Store and Retrieve on a 256 MiB \`kv\` namespace, 8-byte keys drawn at random from as many as"
+echo "fill half of it (at most 65536), every key stored before the measurement, zero latency:"
+echo "the cost of the hash lookup, the value allocator, the AVL tree (for new keys) and the copy."
+echo
+echo "| command | value bytes | QD | cmds/s | ns/cmd | instructions/cmd in the model |"
+echo "|---|---|---|---|---|---|"
+for op in store retrieve; do
+	for v in 64 4096 65536; do
+		r=$(kvrate $op $v 1)
+		mod=$(kvir $op $v)
+		printf '| %s | %s | 1 | %.0f | %.0f | %s |\n' "$op" "$v" "$r" "$(awk -v r="$r" 'BEGIN { print 1e9 / r }')" "$mod"
+	done
+done
 echo
 echo "Where the instructions go, 4 KiB read at QD1 (callgrind, self cost per command):"
 echo

@@ -45,7 +45,7 @@ vm_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}'; 
 
 # Host packages. linux-headers-$KVER comes later (KVER needs apt lists).
 VM_HOST_PKGS="qemu-system-x86 busybox-static nvme-cli fio kmod cpio pciutils
-	e2fsprogs util-linux diffutils dash make gcc"
+	e2fsprogs util-linux diffutils dash make gcc libc6-dev"
 
 vm_ensure_base_pkgs() {
 	# shellcheck disable=SC2086
@@ -198,7 +198,10 @@ vm_mkinitramfs() {
 	cp "$VM_DIR"/guest/*.sh "$root/vmtest/guest/"
 	cp "$VM_DIR"/scenarios/*.sh "$root/vmtest/scenarios/"
 	# nvmevirtctl, for 13-ctl (it runs without systemd and udev)
-	cp "$VM_DIR/../../tools/nvmevirtctl" "$root/usr/sbin/nvmevirtctl"
+	cp "$REPO/tools/nvmevirtctl" "$root/usr/sbin/nvmevirtctl"
+	# kvcheck, the key-value passthrough check, for 14-kv (static: no libraries)
+	gcc -O2 -Wall -Wextra -Werror -static -o "$root/usr/bin/kvcheck" "$REPO/tests/kv/kvcheck.c" ||
+		{ echo "tests/kv/kvcheck.c does not build" >&2; rm -rf "$root"; return 1; }
 	cp "$VM_DIR/guest/init.sh" "$root/init"
 	chmod 755 "$root/init"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
