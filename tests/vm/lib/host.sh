@@ -116,7 +116,7 @@ vm_build_module() {
 # -i, and fast on whole devices) and dd is GNU coreutils' (it reports a failed
 # close), not busybox's.
 VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp dd"
-VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs"
+VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs nvmet nvmet-tcp nvme-tcp"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host
 	local root=$1 bin=$2 dst lib

@@ -6,7 +6,8 @@
 # up to 64 KiB, every byte compared; nvme io-passthru does the same for 40
 # keys, with the statuses of missing and existing keys, bad key and value
 # sizes; Identify's KV format; the index and the values travel in the
-# device's image across an unload and reload (kvcheck verify, compares).
+# device's image across an unload and reload (kvcheck verify, compares);
+# a configfs device with an NVM and a KV namespace side by side.
 # vm-requires: nvmev
 # vm-timeout: 240
 . /vmtest/guest/lib.sh
@@ -197,3 +198,36 @@ else
 fi
 expect sysfs-usage-keys-restored $((400 + N)) "$(cat /sys/kernel/nvmev/nvmev0/ns1/usage/keys)"
 check unload-end rmmod nvmev
+wait_gone 30 $NG
+
+# a mixed device from configfs: an NVM namespace (a block device) and a KV
+# one (/dev/ng0n2 only) side by side, the KV one with its own latencies
+CFS=/sys/kernel/config/nvmev
+check mixed-load modprobe nvmev
+[ -d $CFS ] || mount -t configfs configfs /sys/kernel/config
+mkdir $CFS/mix $CFS/mix/namespaces/1 $CFS/mix/namespaces/2
+echo 1G >$CFS/mix/memmap_start
+echo 64M >$CFS/mix/memmap_size
+echo 1,2 >$CFS/mix/cpus
+echo lowcpu >$CFS/mix/poll_mode
+echo 16M >$CFS/mix/namespaces/1/size
+echo kv >$CFS/mix/namespaces/2/type
+expect mixed-kv-tunable-default 20000 "$(cat $CFS/mix/namespaces/2/store_latency_ns)"
+expect mixed-nvm-has-no-kv-tunable - "$(cat $CFS/mix/namespaces/1/store_latency_ns)"
+echo 30000 >$CFS/mix/namespaces/2/store_latency_ns
+check mixed-enable sh -c "echo 1 >$CFS/mix/enable"
+check mixed-block-ns1 wait_ns 30 /dev/nvme0n1
+NG=/dev/ng0n2
+check mixed-ng-ns2 wait_ng
+if [ -b /dev/nvme0n2 ]; then fail mixed-no-block-ns2 "/dev/nvme0n2 exists"; else pass mixed-no-block-ns2; fi
+ls /sys/class/nvme/nvme0/ /sys/class/nvme-generic/ 2>&1 | tr '\n' ' '; echo
+expect mixed-sysfs-type kv "$(cat /sys/kernel/nvmev/mix/ns2/type)"
+expect mixed-sysfs-tunable 30000 "$(cat /sys/kernel/nvmev/mix/ns2/store_latency_ns)"
+kvcheck $NG 100 11 fill >/tmp/kvcheck.out 2>&1
+kvrc=$?
+cat /tmp/kvcheck.out
+expect mixed-kvcheck 0 "$kvrc"
+io_smoke mixed-nvm-io
+rmdir $CFS/mix/namespaces/1 $CFS/mix/namespaces/2
+check mixed-remove rmdir $CFS/mix
+check mixed-unload rmmod nvmev
