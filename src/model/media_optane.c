@@ -26,8 +26,11 @@ static u64 nvm_schedule(struct nvmev_timing *base, const struct nvmev_req *req, 
 
 	switch (req->opcode) {
 	case NVME_CMD_READ:
+	case NVME_CMD_COMPARE:		/* reads the media, takes the host's data */
 		latency = NVMEV_READ_ONCE(t->read_latency_ns);
 		break;
+	case NVME_CMD_VERIFY:		/* reads the media, moves nothing */
+		return now + NVMEV_READ_ONCE(t->read_latency_ns);
 	case NVME_CMD_WRITE:
 		latency = NVMEV_READ_ONCE(t->write_latency_ns);
 		break;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The NVM command set (CSI 00h): Read, Write, Flush, Write Zeroes and
- * Dataset Management, and its Identify structures. The dispatcher decodes
+ * The NVM command set (CSI 00h): Read, Write, Compare, Verify, Flush, Write
+ * Zeroes and Dataset Management, and its Identify structures. The dispatcher decodes
  * and validates each command (nvm_decode); the worker moves its data
  * (nvm_execute). io.c calls both through struct nvmev_cmd_set.
  * Every access to the namespace is bounds-checked here, before any copy.
@@ -115,6 +115,59 @@ static u16 io_read(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct
 	return nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, read_holes_seg, &r);
 }
 
+/* PRP callback of a Compare: the host's data against the blocks (zeroes where deallocated). */
+struct compare {
+	void *plat;
+	const struct nvmev_ns *ns;
+	u64 slba;
+	const u8 *data;
+	u8 *buf;		/* a page of scratch */
+	bool differ;
+};
+
+static bool compare_seg(void *arg, u64 addr, u32 len, u32 off)
+{
+	struct compare *cmp = arg;
+	u32 lbs = 1u << cmp->ns->lba_shift;
+
+	while (len && !cmp->differ) {
+		u32 n = NVMEV_MIN(len, (u32)NVMEV_PAGE_SIZE), pos = 0;
+
+		if (!nvmev_plat_host_read(cmp->plat, addr, cmp->buf, n))
+			return false;
+		while (pos < n) {
+			u32 o = off + pos, m = NVMEV_MIN(n - pos, lbs - (o & (lbs - 1)));
+			const u8 *want = dealloc_test(cmp->ns, cmp->slba + (o >> cmp->ns->lba_shift)) ?
+					 nvmev_zero_page : cmp->data + o;
+
+			if (memcmp(cmp->buf + pos, want, m)) {
+				cmp->differ = true;
+				break;
+			}
+			pos += m;
+		}
+		addr += n;
+		off += n;
+		len -= n;
+	}
+	return true;
+}
+
+static u16 io_compare(struct nvmev_ctrl *c, struct nvmev_worker *w, const struct nvmev_ns *ns,
+		      const struct nvmev_req *req)
+{
+	struct compare cmp = {
+		.plat = c->plat, .ns = ns, .slba = req->slba,
+		.data = ns->data + (req->slba << ns->lba_shift), .buf = w->scratch,
+	};
+	u16 status;
+
+	status = nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, compare_seg, &cmp);
+	if (status)
+		return status;
+	return cmp.differ ? NVME_DNR(NVME_SC_COMPARE_FAILED) : NVME_SC_SUCCESS;
+}
+
 static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct nvmev_req *req)
 {
 	u8 *data = ns->data + (req->slba << ns->lba_shift);
@@ -139,6 +192,8 @@ static u16 nvm_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nv
 		return NVME_SC_SUCCESS;	/* one namespace or all of them */
 	case NVME_CMD_READ:
 	case NVME_CMD_WRITE:
+	case NVME_CMD_COMPARE:
+	case NVME_CMD_VERIFY:
 	case NVME_CMD_WRITE_ZEROES:
 	case NVME_CMD_DSM:
 		break;
@@ -154,11 +209,13 @@ static u16 nvm_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nv
 	}
 	req->slba = cmd->dw[10] | ((u64)cmd->dw[11] << 32);
 	req->nlb = (cmd->dw[12] & 0xffff) + 1;
-	if (req->opcode != NVME_CMD_WRITE_ZEROES) {
+	/* Write Zeroes and Verify move no data; Compare moves it without writing */
+	if (req->opcode != NVME_CMD_WRITE_ZEROES && req->opcode != NVME_CMD_VERIFY) {
 		if (((u64)req->nlb << ns->lba_shift) > NVMEV_MAX_XFER)
 			return NVME_DNR(NVME_SC_INVALID_FIELD);
 		req->bytes = req->nlb << ns->lba_shift;
-		req->dir = req->opcode == NVME_CMD_READ ? NVMEV_DIR_READ : NVMEV_DIR_WRITE;
+		if (req->opcode != NVME_CMD_COMPARE)
+			req->dir = req->opcode == NVME_CMD_READ ? NVMEV_DIR_READ : NVMEV_DIR_WRITE;
 	}
 	return io_check_range(ns, req->slba, req->nlb);
 }
@@ -209,6 +266,11 @@ static u16 nvm_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvme
 		return io_read(c, ns, req);
 	case NVME_CMD_WRITE:
 		return io_write(c, ns, req);
+	case NVME_CMD_COMPARE:
+		return io_compare(c, w, ns, req);
+	case NVME_CMD_VERIFY:
+		/* no protection information and no media errors: the range was checked */
+		return NVME_SC_SUCCESS;
 	case NVME_CMD_WRITE_ZEROES:
 		dealloc_mark(ns, req->slba, req->nlb, true);
 		return NVME_SC_SUCCESS;
@@ -280,6 +342,8 @@ static void nvm_effects(u8 *io)
 	nvme_put32(io, NVME_CMD_FLUSH * 4, NVME_CSE_CSUPP);
 	nvme_put32(io, NVME_CMD_READ * 4, NVME_CSE_CSUPP);
 	nvme_put32(io, NVME_CMD_WRITE * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
+	nvme_put32(io, NVME_CMD_COMPARE * 4, NVME_CSE_CSUPP);
+	nvme_put32(io, NVME_CMD_VERIFY * 4, NVME_CSE_CSUPP);
 	nvme_put32(io, NVME_CMD_WRITE_ZEROES * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
 	nvme_put32(io, NVME_CMD_DSM * 4, NVME_CSE_CSUPP | NVME_CSE_LBCC);
 }
@@ -294,5 +358,5 @@ const struct nvmev_cmd_set nvmev_nvm_cmd_set = {
 	.identify_ns_csi = nvm_identify_ns_csi,
 	.identify_ctrl_csi = nvm_identify_ctrl_csi,
 	.effects = nvm_effects,
-	.oncs = NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES,
+	.oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY,
 };

@@ -78,6 +78,7 @@ enum nvme_status {
 	NVME_SC_IOCS_NOT_SUPPORTED	= 0x29,
 	NVME_SC_IOCS_COMBINATION_REJECTED = 0x2b,
 	NVME_SC_LBA_RANGE		= 0x80,
+	NVME_SC_COMPARE_FAILED		= 0x285,	/* SCT 2h: media and data integrity */
 	NVME_SC_CAP_EXCEEDED		= 0x81,
 	NVME_SC_NS_NOT_READY		= 0x82,
 
@@ -122,8 +123,10 @@ enum nvme_io_opcode {
 	NVME_CMD_FLUSH			= 0x00,
 	NVME_CMD_WRITE			= 0x01,
 	NVME_CMD_READ			= 0x02,
+	NVME_CMD_COMPARE		= 0x05,
 	NVME_CMD_WRITE_ZEROES		= 0x08,
 	NVME_CMD_DSM			= 0x09,
+	NVME_CMD_VERIFY			= 0x0c,
 };
 
 /* Identify CNS values */
@@ -195,9 +198,11 @@ enum nvme_feature_id {
 #define NVME_CSE_CSE_CTRL	(2u << 16)	/* no other command outstanding on the controller */
 
 /* ONCS bits */
+#define NVME_ONCS_COMPARE	(1u << 0)
 #define NVME_ONCS_DSM		(1u << 2)
 #define NVME_ONCS_WRITE_ZEROES	(1u << 3)
 #define NVME_ONCS_SAVE_SELECT	(1u << 4)
+#define NVME_ONCS_VERIFY	(1u << 7)
 
 /* DSM attributes */
 #define NVME_DSM_AD		(1u << 2)

@@ -166,7 +166,7 @@ UNIT_TEST(admin_identify)
 	CHECK_EQ(nvme_get16(id, 78), 1);
 	CHECK_EQ(nvme_get32(id, 80), NVME_VS(1, 4, 0));
 	CHECK_EQ(nvme_get32(id, 516), NVMEV_MAX_NS);		/* NN */
-	CHECK_EQ(nvme_get16(id, 520), 0x1c);			/* ONCS: DSM, WZ, save/select */
+	CHECK_EQ(nvme_get16(id, 520), 0x9d);	/* ONCS: Compare, DSM, WZ, save/select, Verify */
 	CHECK_EQ(id[525] & 1, 1);				/* VWC */
 	CHECK_EQ(id[512], 0x66);
 	CHECK_EQ(id[513], 0x44);

@@ -525,3 +525,76 @@ UNIT_TEST(io_sleeping_worker_is_kicked)
 	CHECK_EQ(kicks, before + 2);
 	th_fini(&t);
 }
+
+UNIT_TEST(io_compare_and_verify)
+{
+	struct th t;
+	struct nvme_sqe c;
+	u64 wbuf, cbuf, id;
+	u32 i;
+
+	io_setup(&t, 9);
+	wbuf = host_alloc(8192);
+	cbuf = host_alloc(8192);
+	id = host_alloc(4096);
+	fill(host_ptr(wbuf), 8192, 9);
+	sqe_rw(&c, NVME_CMD_WRITE, 64, 16, wbuf);
+	c.dw[8] = (u32)(wbuf + 4096);
+	c.dw[9] = (u32)((wbuf + 4096) >> 32);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	/* the same data compares equal, over two pages */
+	memcpy(host_ptr(cbuf), host_ptr(wbuf), 8192);
+	sqe_rw(&c, NVME_CMD_COMPARE, 64, 16, cbuf);
+	c.dw[8] = (u32)(cbuf + 4096);
+	c.dw[9] = (u32)((cbuf + 4096) >> 32);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	/* one byte off, in the last block: Compare Failure, nothing written */
+	((u8 *)host_ptr(cbuf))[8191] ^= 1;
+	sqe_rw(&c, NVME_CMD_COMPARE, 64, 16, cbuf);
+	c.dw[8] = (u32)(cbuf + 4096);
+	c.dw[9] = (u32)((cbuf + 4096) >> 32);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_COMPARE_FAILED | DNR);
+	CHECK(!memcmp(t.storage + 64 * 512, host_ptr(wbuf), 8192));
+	/* deallocated blocks compare as zeroes */
+	memset(host_ptr(cbuf), 0, 4096);
+	sqe_rw(&c, NVME_CMD_COMPARE, 1000, 8, cbuf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	((u8 *)host_ptr(cbuf))[100] = 1;
+	sqe_rw(&c, NVME_CMD_COMPARE, 1000, 8, cbuf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_COMPARE_FAILED | DNR);
+	/* a range that straddles written and deallocated blocks */
+	memcpy(host_ptr(cbuf), (u8 *)host_ptr(wbuf) + 15 * 512, 512);
+	memset((u8 *)host_ptr(cbuf) + 512, 0, 512);
+	sqe_rw(&c, NVME_CMD_COMPARE, 79, 2, cbuf);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	/* out of range, above MDTS, host memory it cannot read */
+	sqe_rw(&c, NVME_CMD_COMPARE, 16 * MiB / 512 - 1, 2, cbuf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	sqe_rw(&c, NVME_CMD_COMPARE, 0, NVMEV_MAX_XFER / 512 + 1, cbuf);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_INVALID_FIELD | DNR);
+	sqe_rw(&c, NVME_CMD_COMPARE, 64, 1, 0x1000);
+	CHECK_EQ(th_io(&t, 1, &c) & 0x7ff, NVME_SC_DATA_XFER_ERROR);
+	/* Verify: any range inside the namespace (here all of it), no data moved */
+	i = host_writes;
+	sqe_rw(&c, NVME_CMD_VERIFY, 0, 16 * MiB / 512, 0);
+	CHECK_EQ(th_io(&t, 1, &c), 0);
+	CHECK_EQ(host_writes, i);		/* completions go through the mapped CQ */
+	sqe_rw(&c, NVME_CMD_VERIFY, 16 * MiB / 512 - 1, 2, 0);
+	CHECK_EQ(th_io(&t, 1, &c), NVME_SC_LBA_RANGE | DNR);
+	/* ONCS says so, and the effects log */
+	sqe_init(&c, NVME_ADMIN_IDENTIFY, 3, 0);
+	c.dw[6] = (u32)id;
+	c.dw[7] = (u32)(id >> 32);
+	c.dw[10] = NVME_CNS_CTRL;
+	CHECK_EQ(th_admin(&t, &c, NULL), 0);
+	CHECK_EQ(nvme_get16(host_ptr(id), 520) & (NVME_ONCS_COMPARE | NVME_ONCS_VERIFY),
+		 NVME_ONCS_COMPARE | NVME_ONCS_VERIFY);
+	sqe_init(&c, NVME_ADMIN_GET_LOG_PAGE, 4, 0);
+	c.dw[6] = (u32)id;
+	c.dw[7] = (u32)(id >> 32);
+	c.dw[10] = NVME_LOG_CMD_EFFECTS | (1023u << 16);
+	CHECK_EQ(th_admin(&t, &c, NULL), 0);
+	CHECK_EQ(nvme_get32(host_ptr(id), 1024 + NVME_CMD_COMPARE * 4), NVME_CSE_CSUPP);
+	CHECK_EQ(nvme_get32(host_ptr(id), 1024 + NVME_CMD_VERIFY * 4), NVME_CSE_CSUPP);
+	th_fini(&t);
+}

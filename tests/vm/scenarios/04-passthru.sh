@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # 04-passthru: invalid commands sent with nvme io-passthru / admin-passthru
 # get the right NVMe status (SCT<<8|SC, DNR/More dropped), nothing oopses,
-# and the device still works afterwards.
+# and the device still works afterwards; nvme compare (equal, different)
+# and nvme verify (in range, past the end).
 # vm-timeout: 240
 . /vmtest/guest/lib.sh
 
@@ -91,6 +92,22 @@ status create-cq-qid0 0x101 nvme admin-passthru "$CTRL" --opcode=0x05 \
 	--cdw10=$(((63 << 16) | 0)) --cdw11=1
 # Delete I/O SQ 0 (the admin queue can't be deleted)
 status delete-sq-qid0 0x101 nvme admin-passthru "$CTRL" --opcode=0x00 --cdw10=0
+
+log "Compare and Verify (ONCS bits 0 and 7)"
+oncs=$(json_val oncs </tmp/idctrl.json)
+expect oncs-compare-verify $((0x81)) $((oncs & 0x81))
+dd if=/dev/urandom of=/tmp/cmp bs=4096 count=2 2>/dev/null
+check cmp-write dd if=/tmp/cmp of="$NS" bs=4096 seek=256 count=2 oflag=direct conv=fsync
+slba=$((256 * 4096 / lbs)) nlb0=$((8192 / lbs - 1))
+status compare-equal ok nvme compare "$NS" --start-block=$slba --block-count=$nlb0 \
+	--data-size=8192 --data=/tmp/cmp
+cp /tmp/cmp /tmp/cmp2
+printf 'Z' | dd of=/tmp/cmp2 bs=1 seek=8191 conv=notrunc 2>/dev/null
+status compare-differs 0x285 nvme compare "$NS" --start-block=$slba --block-count=$nlb0 \
+	--data-size=8192 --data=/tmp/cmp2
+check compare-wrote-nothing sh -c "dd if=$NS bs=4096 skip=256 count=2 iflag=direct 2>/dev/null | cmp - /tmp/cmp"
+status verify-range ok nvme verify "$NS" --start-block=0 --block-count=1023
+status verify-past-end 0x80 nvme verify "$NS" --start-block=$((nsze - 1)) --block-count=1
 
 log "the device still works"
 check id-ctrl-after nvme id-ctrl "$CTRL" -o json >/dev/null
