@@ -211,7 +211,7 @@ static u32 write_len(struct fh *h, bool admin, const struct nvme_sqe *cmd)
 		n = (u64)((cmd->dw[12] & 0xffff) + 1) << h->lba_shift;
 		return n > NVMEV_MAX_XFER ? 0 : (u32)n;
 	}
-	if (!admin && opc == NVME_CMD_WRITE) {
+	if (!admin && (opc == NVME_CMD_WRITE || opc == NVME_CMD_COMPARE)) {
 		n = (u64)((cmd->dw[12] & 0xffff) + 1) << h->lba_shift;
 		return n > NVMEV_MAX_XFER ? 0 : (u32)n;
 	}
@@ -549,14 +549,16 @@ static void op_io(struct fh *h, struct rd *r)
 	case 0:
 	case 1:
 	case 2:
-		cmd.dw[0] = NVME_CMD_READ;
+		/* kind 2 with bit 3: a Compare of the same shape */
+		cmd.dw[0] = kind % 8 == 2 && (kind & 0x08) ? NVME_CMD_COMPARE : NVME_CMD_READ;
 		break;
 	case 3:
 	case 4:
 		cmd.dw[0] = NVME_CMD_WRITE;
 		break;
 	case 5:
-		cmd.dw[0] = NVME_CMD_FLUSH;
+		/* with bit 3: a Verify of the range that follows */
+		cmd.dw[0] = (kind & 0x08) ? NVME_CMD_VERIFY : NVME_CMD_FLUSH;
 		break;
 	case 6:
 		cmd.dw[0] = (kind & 0x80) ? NVME_CMD_DSM : NVME_CMD_WRITE_ZEROES;

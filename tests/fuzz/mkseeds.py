@@ -225,6 +225,10 @@ def up_kv(lba4k=False):
 
 
 SEEDS = {
+    'compare-verify': up() + pair(1) + write(8, 7) + io(2 | 0x08, 8, 7) +
+    io(2 | 0x08, 8, 7, sel=0x45, off=0x100) + io(2 | 0x08, 4000, 3) + write(64, 63) +
+    io(2 | 0x08, 64, 63, sel=0x47, off=0xf00) + io(5 | 0x08, 0, 7) + io(5 | 0x08, 1020, 7) +
+    settle(),
     'kv-basic': up_kv() + identify(1) + settle() + set_nq() + settle() + pair(1) +
     b''.join(kv(0, k, 700 * (k % 6)) for k in range(12)) + settle() +
     b''.join(kv(1, k, 4096) for k in range(12)) + kv(2, 0, 4096) + settle() +
