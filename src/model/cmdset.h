@@ -17,6 +17,7 @@ struct nvmev_worker;
 struct nvmev_ns;
 struct nvmev_req;
 struct nvme_sqe;
+struct nvmev_timing;
 
 /* What a namespace of a set that stores items (keys) holds (cmd set @usage). */
 struct nvmev_ns_usage {
@@ -64,6 +65,18 @@ struct nvmev_cmd_set {
 	u16 (*feature)(struct nvmev_ns *ns, u8 fid, bool set, u32 *val);
 	/* Optional: what @ns holds, for sysfs (any thread; never changes @ns). */
 	void (*usage)(struct nvmev_ns *ns, struct nvmev_ns_usage *u);
+	/*
+	 * Optional: the media model (its timing ops' name) the set's
+	 * namespaces need, because the set reads its instance; NULL: any.
+	 */
+	const char *media;
+	/* Optional: the smallest namespace (bytes) the set can lay out with @t. */
+	u64 (*min_size)(const struct nvmev_timing *t, u32 lba_shift);
+	/*
+	 * Optional: a restore replaced @ns's memory with an image's; 0 when
+	 * the state the set keeps there fits the namespace, -1 when not.
+	 */
+	int (*load)(struct nvmev_ns *ns);
 	/* Optional Namespace Support (ONCS) bits the set implements. */
 	u16 oncs;
 };

@@ -77,6 +77,7 @@ struct nvmev_req {
 	u8 opcode;
 	u8 ns_idx;		/* c->ns[ns_idx], or NVMEV_NO_NS */
 	u8 dir;			/* enum nvmev_dir, for the statistics */
+	u8 lba_shift;		/* of the namespace (for the media model) */
 };
 
 struct nvmev_cq {

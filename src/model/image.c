@@ -506,11 +506,18 @@ static int damaged(struct nvmev_image *img, const char *why)
 static int restore_trailer(struct nvmev_image *img)
 {
 	const u8 *t = img->trailer;
+	u32 i;
 
 	if (memcmp(t, magic_tail, 8) || nvme_get64(t, 16) != img->total)
 		return damaged(img, "damaged: its trailer is not where its header says");
 	if (nvme_get32(t, 12) != img->crc)
 		return damaged(img, "damaged: checksum mismatch");
+	for (i = 0; i < img->nr; i++) {
+		struct nvmev_ns *ns = &img->c->ns[img->ns[i].nsid - 1];
+
+		if (ns->cmd_set->load && ns->cmd_set->load(ns))
+			return damaged(img, "refused: a namespace's saved state does not fit its settings");
+	}
 	img->done = true;
 	return 0;
 }

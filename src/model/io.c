@@ -28,6 +28,7 @@ static u16 io_decode(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, struct nv
 	if (!ns)
 		return NVME_DNR(NVME_SC_INVALID_NS);
 	req->ns_idx = (u8)(req->nsid - 1);
+	req->lba_shift = (u8)ns->lba_shift;
 	return ns->cmd_set->decode(c, ns, cmd, req);
 }
 

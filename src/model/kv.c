@@ -31,7 +31,6 @@
 #include "prp.h"
 #include "kv.h"
 
-extern const struct nvmev_cmd_set nvmev_kv_cmd_set;
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
 #define KV_DEPTH	64	/* an AVL tree of 2^32 entries is at most 46 high */

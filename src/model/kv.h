@@ -8,6 +8,7 @@
 #define NVMEV_KV_H
 
 #include "timing.h"
+#include "cmdset.h"
 
 #define NVME_CSI_KV		0x01
 
@@ -53,5 +54,6 @@ struct nvmev_kv_timing {
 };
 
 extern const struct nvmev_media nvmev_kv_media;
+extern const struct nvmev_cmd_set nvmev_kv_cmd_set;
 
 #endif /* NVMEV_KV_H */

@@ -15,17 +15,33 @@
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
 
+static struct nvmev_timing *ns_timing(struct nvmev_ctrl *c, u32 nsid)
+{
+	return c->cfg.ns_timing[nsid - 1] ? c->cfg.ns_timing[nsid - 1] : c->cfg.timing;
+}
+
+/* A set that reads its media model's instance needs that model for @nsid. */
+static bool media_fits(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set)
+{
+	struct nvmev_timing *t = ns_timing(c, nsid);
+
+	return t && (!set->media || nvmev_str_eq(t->ops->name, set->media));
+}
+
 int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,
 		   u64 offset, u64 size, u32 lba_shift)
 {
 	struct nvmev_ns *ns = &c->ns[nsid - 1];
 	u64 extent = (size + NVMEV_NS_GRANULE - 1) / NVMEV_NS_GRANULE * NVMEV_NS_GRANULE;
-	struct nvmev_timing *t = c->cfg.ns_timing[nsid - 1] ? c->cfg.ns_timing[nsid - 1] :
-				 c->cfg.timing;
+	struct nvmev_timing *t = ns_timing(c, nsid);
 
 	if (!set || !t || (lba_shift != 9 && lba_shift != 12) || size < (1ull << lba_shift) ||
 	    offset % NVMEV_NS_GRANULE || offset > c->cfg.storage_size ||
 	    size > c->cfg.storage_size - offset)
+		return -1;
+	/* a set that reads its media model's instance, and lays itself out in the extent */
+	if (!media_fits(c, nsid, set) ||
+	    (set->min_size && size < set->min_size(t, lba_shift)))
 		return -1;
 	/* the last extent may end with the storage, short of a granule */
 	extent = NVMEV_MIN(extent, c->cfg.storage_size - offset);
@@ -127,6 +143,11 @@ static u16 ns_create(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
 			break;
 	if (nsid > NVMEV_MAX_NS)
 		return NVME_DNR(NVME_SC_NS_ID_UNAVAILABLE);
+	/* the media this NSID has cannot carry the set, or the set needs more room */
+	if (!media_fits(c, nsid, set))
+		return NVME_DNR(NVME_SC_IOCS_NOT_SUPPORTED);
+	if (set->min_size && bytes < set->min_size(ns_timing(c, nsid), shift))
+		return NVME_DNR(NVME_SC_INVALID_FIELD);
 	if (!find_extent(c, extent, &offset))
 		return NVME_DNR(NVME_SC_NS_INSUFFICIENT_CAP);
 	if (nvmev_ns_setup(c, nsid, set, offset, bytes, shift))

@@ -10,10 +10,8 @@
  * a new namespace) are marked in the namespace's deallocation map and read
  * as zeroes without looking at the data; a write clears their marks.
  */
-#include "ctrl.h"
+#include "nvm.h"
 #include "prp.h"
-
-extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
 
 #define NVME_DNR(sc)	((u16)((sc) | NVME_STATUS_DNR))
 
@@ -34,7 +32,7 @@ static u64 word_mask(u64 first, u64 end)	/* bits [first, end) of one word */
 }
 
 /* Set (@set) or clear the marks of blocks [@slba, @slba + @nlb). */
-static void dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
+void nvmev_dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
 {
 	u64 end = slba + nlb;
 
@@ -168,19 +166,19 @@ static u16 io_compare(struct nvmev_ctrl *c, struct nvmev_worker *w, const struct
 	return cmp.differ ? NVME_DNR(NVME_SC_COMPARE_FAILED) : NVME_SC_SUCCESS;
 }
 
-static u16 io_write(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct nvmev_req *req)
+u16 nvmev_nvm_write(struct nvmev_ctrl *c, const struct nvmev_ns *ns, const struct nvmev_req *req)
 {
 	u8 *data = ns->data + (req->slba << ns->lba_shift);
 	u16 status;
 
 	status = nvmev_prp_copy_from_host(c->plat, req->prp1, req->prp2, data, req->bytes);
 	if (!status)
-		dealloc_mark(ns, req->slba, req->nlb, false);	/* after the data */
+		nvmev_dealloc_mark(ns, req->slba, req->nlb, false);	/* after the data */
 	return status;
 }
 
 /* Dispatcher: validate a command; @ns is NULL for the broadcast NSID. */
-static u16 nvm_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nvme_sqe *cmd,
+u16 nvmev_nvm_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nvme_sqe *cmd,
 		      struct nvmev_req *req)
 {
 	(void)c;
@@ -252,27 +250,27 @@ static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, const str
 		u64 nlb = nvme_get32(w->scratch, i * 16 + 4);
 
 		if (nlb)
-			dealloc_mark(ns, nvme_get64(w->scratch, i * 16 + 8), nlb, true);
+			nvmev_dealloc_mark(ns, nvme_get64(w->scratch, i * 16 + 8), nlb, true);
 	}
 	return NVME_SC_SUCCESS;
 }
 
 /* Worker: move the data of a validated command. */
-static u16 nvm_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_ns *ns,
+u16 nvmev_nvm_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev_ns *ns,
 		       struct nvmev_req *req)
 {
 	switch (req->opcode) {
 	case NVME_CMD_READ:
 		return io_read(c, ns, req);
 	case NVME_CMD_WRITE:
-		return io_write(c, ns, req);
+		return nvmev_nvm_write(c, ns, req);
 	case NVME_CMD_COMPARE:
 		return io_compare(c, w, ns, req);
 	case NVME_CMD_VERIFY:
 		/* no protection information and no media errors: the range was checked */
 		return NVME_SC_SUCCESS;
 	case NVME_CMD_WRITE_ZEROES:
-		dealloc_mark(ns, req->slba, req->nlb, true);
+		nvmev_dealloc_mark(ns, req->slba, req->nlb, true);
 		return NVME_SC_SUCCESS;
 	case NVME_CMD_DSM:
 		if (req->cdw11 & NVME_DSM_AD)
@@ -284,12 +282,12 @@ static u16 nvm_execute(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvme
 }
 
 /* A new namespace reads as zeroes: every block deallocated. */
-static void nvm_init_ns(struct nvmev_ns *ns)
+void nvmev_nvm_init_ns(struct nvmev_ns *ns)
 {
 	memset(ns->dealloc, 0xff, nvmev_dealloc_words(ns->nr_blocks) * 8);
 }
 
-static void nvm_identify_ns(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
+void nvmev_nvm_identify_ns(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id)
 {
 	(void)c;
 	nvme_put64(id, 0, ns->nr_blocks);	/* NSZE */
@@ -337,7 +335,7 @@ static void nvm_identify_ctrl_csi(const struct nvmev_ctrl *c, u8 *id)
 	nvme_put64(id, 8, NVMEV_DMSL);		/* DMSL */
 }
 
-static void nvm_effects(u8 *io)
+void nvmev_nvm_effects(u8 *io)
 {
 	nvme_put32(io, NVME_CMD_FLUSH * 4, NVME_CSE_CSUPP);
 	nvme_put32(io, NVME_CMD_READ * 4, NVME_CSE_CSUPP);
@@ -351,12 +349,12 @@ static void nvm_effects(u8 *io)
 const struct nvmev_cmd_set nvmev_nvm_cmd_set = {
 	.name = "nvm",
 	.csi = NVME_CSI_NVM,
-	.decode = nvm_decode,
-	.execute = nvm_execute,
-	.init_ns = nvm_init_ns,
-	.identify_ns = nvm_identify_ns,
+	.decode = nvmev_nvm_decode,
+	.execute = nvmev_nvm_execute,
+	.init_ns = nvmev_nvm_init_ns,
+	.identify_ns = nvmev_nvm_identify_ns,
 	.identify_ns_csi = nvm_identify_ns_csi,
 	.identify_ctrl_csi = nvm_identify_ctrl_csi,
-	.effects = nvm_effects,
+	.effects = nvmev_nvm_effects,
 	.oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY,
 };

@@ -6,14 +6,14 @@
  */
 #include "type.h"
 #include "media_optane.h"
+#include "nvm.h"
 #include "kv.h"
-
-extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
-extern const struct nvmev_cmd_set nvmev_kv_cmd_set;
+#include "zns.h"
 
 static const struct nvmev_cmd_set *const cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
 	&nvmev_kv_cmd_set,
+	&nvmev_zns_cmd_set,
 };
 
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
@@ -63,6 +63,12 @@ static const struct nvmev_type types[] = {
 		.help = "Key Value command set (CSI 01h), KV SSD latencies",
 		.cmd_set = &nvmev_kv_cmd_set,
 		.media = &nvmev_kv_media,
+	},
+	{
+		.name = "zns",
+		.help = "Zoned Namespace command set (CSI 02h) on a NAND die/channel timeline",
+		.cmd_set = &nvmev_zns_cmd_set,
+		.media = &nvmev_zns_media,
 	},
 };
 

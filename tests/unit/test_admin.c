@@ -208,7 +208,7 @@ UNIT_TEST(admin_identify)
 	CHECK_EQ(identify(&t, NVME_CNS_NS_DESC_LIST, 2, 0, buf), NVME_SC_INVALID_NS | DNR);
 
 	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 0, buf), 0);
-	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 2, buf), NVME_SC_INVALID_FIELD | DNR);
+	CHECK_EQ(identify(&t, NVME_CNS_CS_CTRL, 0, 3, buf), NVME_SC_INVALID_FIELD | DNR);
 	CHECK_EQ(identify(&t, NVME_CNS_CS_NS, 1, 0, buf), 0);
 	CHECK_EQ(identify(&t, NVME_CNS_NS_CS_INDEP, 1, 0, buf), 0);
 	CHECK_EQ(identify(&t, 0x55, 0, 0, buf), NVME_SC_INVALID_FIELD | DNR);

@@ -21,11 +21,11 @@ struct rule {
 
 static const struct rule rules[] = {
 	/* the NVM command set */
-	{ "NVME_CMD_", { "nvm.c", "media_optane.c" } },
+	{ "NVME_CMD_", { "nvm.c", "media_optane.c", "zns.c", "media_zns.c" } },
 	{ "NVME_CSI_NVM", { "nvm.c" } },
-	{ "nvm_cmd_set", { "nvm.c", "registry.c" } },
+	{ "nvm_cmd_set", { "nvm.c", "nvm.h", "registry.c" } },
 	{ "NVME_ONCS_DSM", { "nvm.c" } },
-	{ "NVME_ONCS_WRITE_ZEROES", { "nvm.c" } },
+	{ "NVME_ONCS_WRITE_ZEROES", { "nvm.c", "zns.c" } },
 	{ "NVME_DSM_", { "nvm.c" } },
 	/* the Optane-class media model */
 	{ "optane", { "media_optane.c", "media_optane.h", "registry.c" } },

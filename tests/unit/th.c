@@ -224,6 +224,42 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 	th_init_types(t, sizes, shifts, NULL, read_ns, uid);
 }
 
+static struct {
+	const char *name;
+	u64 v;
+} overrides[16];
+static u32 nr_overrides;
+
+void th_tunable(const char *name, u64 v)
+{
+	if (nr_overrides < NVMEV_ARRAY_SIZE(overrides)) {
+		overrides[nr_overrides].name = name;
+		overrides[nr_overrides++].v = v;
+	}
+}
+
+/* A zoned media instance: its defaults, no time, then the test's overrides. */
+static void zns_media(struct nvmev_zns_timing *z, const struct nvmev_media *m)
+{
+	u32 j, len;
+
+	nvmev_media_init_defaults(m, &z->base);
+	for (j = 0; j < m->nr_tunables; j++) {
+		len = strlen(m->tunables[j].name);
+		if (len > 3 && !strcmp(m->tunables[j].name + len - 3, "_ns"))
+			nvmev_tunable_set(&z->base, &m->tunables[j], 0);
+	}
+	for (j = 0; j < nr_overrides; j++)
+		nvmev_tunable_set(&z->base, nvmev_tunable_find(m, overrides[j].name),
+				  overrides[j].v);
+	if (m->init(&z->base)) {
+		fprintf(stderr, "zoned media tunables refused\n");
+		abort();
+	}
+	if (!nr_overrides || strcmp(overrides[nr_overrides - 1].name, "channel_mbps"))
+		z->nand.channel_mbps = 0;	/* transfers take no time either */
+}
+
 void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
 		   const struct nvmev_type *const *types, const u64 *read_ns, u64 uid)
 {
@@ -253,6 +289,10 @@ void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
 			for (u32 j = 0; j < ty->media->nr_tunables; j++)
 				nvmev_tunable_set(&t->kv_timing[i].base, &ty->media->tunables[j], 0);
 			cfg.ns_timing[i] = &t->kv_timing[i].base;
+		}
+		if (ty->media == &nvmev_zns_media) {
+			zns_media(&t->zns_timing[i], ty->media);
+			cfg.ns_timing[i] = &t->zns_timing[i].base;
 		}
 		if (!sizes[i])
 			continue;
@@ -291,6 +331,7 @@ void th_fini(struct th *t)
 	free(t->storage);
 	free(t->dealloc);
 	cur_th = NULL;
+	nr_overrides = 0;
 }
 
 static void reg_write32(struct th *t, u32 off, u32 v)
@@ -365,6 +406,7 @@ bool th_reap(struct th *t, u16 qid, struct th_cqe *cqe)
 	if (((dw3 >> 16) & 1) != q->phase)
 		return false;
 	cqe->dw0 = nvme_get32(e, 0);
+	cqe->dw1 = nvme_get32(e, 4);
 	cqe->sqhd = dw2 & 0xffff;
 	cqe->sqid = dw2 >> 16;
 	cqe->cid = dw3 & 0xffff;

@@ -14,6 +14,7 @@
 #include "media_optane.h"
 #include "type.h"
 #include "kv.h"
+#include "zns.h"
 
 #define HOST_BASE	0x10000000ull
 #define HOST_SIZE	(32u << 20)
@@ -52,11 +53,12 @@ struct th {
 	u8 *ns_data[NVMEV_MAX_NS];
 	struct nvmev_nvm_timing ns_timing[NVMEV_MAX_NS];
 	struct nvmev_kv_timing kv_timing[NVMEV_MAX_NS];
+	struct nvmev_zns_timing zns_timing[NVMEV_MAX_NS];
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
 
 struct th_cqe {
-	u32 dw0;
+	u32 dw0, dw1;
 	u16 sqhd, sqid, cid, status;
 	u8 phase;
 };
@@ -71,6 +73,12 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 /* The same with namespace i + 1 of @types[i] (NULL or a NULL entry: the default type). */
 void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
 		   const struct nvmev_type *const *types, const u64 *read_ns, u64 uid);
+/*
+ * Before th_init_types: tunable @name of every zoned media instance it
+ * makes is @v (their time tunables are 0 unless set so: the clock stands
+ * still). th_fini forgets them.
+ */
+void th_tunable(const char *name, u64 v);
 void th_fini(struct th *t);
 bool th_enable(struct th *t);
 bool th_enable_css(struct th *t, u32 css);	/* CC.CSS */
