@@ -37,7 +37,8 @@ MODULE_PARM_DESC(cpus,
 
 static char *type = "nvm";
 module_param(type, charp, 0444);
-MODULE_PARM_DESC(type, "Type of the namespace of nvmev0: nvm (NVM command set) or kv (Key Value command set) (default nvm)");
+MODULE_PARM_DESC(type,
+		 "Type of the namespace of nvmev0: nvm (NVM command set), kv (Key Value command set) or zns (Zoned Namespace command set) (default nvm)");
 
 static unsigned long read_latency_ns = 10000;
 module_param(read_latency_ns, ulong, 0444);
@@ -78,6 +79,29 @@ static unsigned int idle_sleep_us = 20;
 module_param(idle_sleep_us, uint, 0444);
 MODULE_PARM_DESC(idle_sleep_us, "Microseconds an idle thread sleeps between polls (default 20; 1..100000)");
 
+static unsigned long zone_size = 64;
+module_param(zone_size, ulong, 0444);
+MODULE_PARM_DESC(zone_size, "zns: zone size in MiB, a power of two (default 64; 1..8192)");
+
+static unsigned long zone_capacity;
+module_param(zone_capacity, ulong, 0444);
+MODULE_PARM_DESC(zone_capacity,
+		 "zns: writable MiB of each zone, at most zone_size; 0 = zone_size (default 0)");
+
+static unsigned long max_open_zones = 14;
+module_param(max_open_zones, ulong, 0444);
+MODULE_PARM_DESC(max_open_zones,
+		 "zns: zones open at once, at most max_active_zones; 0 = no limit (default 14)");
+
+static unsigned long max_active_zones = 14;
+module_param(max_active_zones, ulong, 0444);
+MODULE_PARM_DESC(max_active_zones, "zns: zones open or closed at once; 0 = no limit (default 14)");
+
+static unsigned long zone_append_max_kib;
+module_param(zone_append_max_kib, ulong, 0444);
+MODULE_PARM_DESC(zone_append_max_kib,
+		 "zns: largest Zone Append in KiB, a power of two from 4; 0 = the largest transfer, 2048 (default 0)");
+
 /* The media tunables that have module parameters, by name. */
 static const struct {
 	const char *name;
@@ -87,6 +111,11 @@ static const struct {
 	{ "write_latency_ns", &write_latency_ns },
 	{ "bandwidth_mbps", &bandwidth_mbps },
 	{ "parallel_units", &parallel_units },
+	{ "zone_size", &zone_size },
+	{ "zone_capacity", &zone_capacity },
+	{ "max_open_zones", &max_open_zones },
+	{ "max_active_zones", &max_active_zones },
+	{ "zone_append_max_kib", &zone_append_max_kib },
 };
 
 struct kobject *nvmev_kobj;
@@ -112,6 +141,31 @@ static int type_names(char *buf, size_t len)
 static bool given(const char *s)
 {
 	return s && *s;
+}
+
+/*
+ * A module parameter of another type's tunable, set to other than its
+ * default, would be ignored: refuse it instead.
+ */
+static int check_foreign_tunables(const struct nvmev_type *t)
+{
+	const struct nvmev_tunable *tu;
+	const struct nvmev_type *o;
+	unsigned int i, j;
+
+	for (j = 0; j < ARRAY_SIZE(modparam_tunables); j++) {
+		if (nvmev_tunable_find(t->media, modparam_tunables[j].name))
+			continue;
+		for (i = 0; (o = nvmev_type_at(i)); i++) {
+			tu = nvmev_tunable_find(o->media, modparam_tunables[j].name);
+			if (tu && *modparam_tunables[j].val != tu->def) {
+				pr_err("%s: is a tunable of type %s, not of type %s: load with type=%s or leave it out\n",
+				       modparam_tunables[j].name, o->name, t->name, o->name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
 }
 
 /*
@@ -148,6 +202,9 @@ static int parse_params(struct nvmev_params *p)
 		for (j = 0; j < ARRAY_SIZE(modparam_tunables); j++)
 			if (!strcmp(t->media->tunables[i].name, modparam_tunables[j].name))
 				ns->tun[i] = *modparam_tunables[j].val;
+	ret = check_foreign_tunables(t);
+	if (ret)
+		return ret;
 
 	ret = match_string(nvmev_poll_mode_names, ARRAY_SIZE(nvmev_poll_mode_names), poll_mode);
 	if (ret < 0) {
@@ -190,6 +247,15 @@ static int nvmev_media_init(struct nvmev_dev *dev)
 		if (m->init(t)) {
 			pr_err("%s: namespace %u: its %s tunables do not fit together\n",
 			       dev->name, i + 1, ns->type->name);
+			return -EINVAL;
+		}
+		/* a set that lays itself out in the namespace needs room for it */
+		if (dev->p.ns[i].type && ns->type->cmd_set->min_size &&
+		    ns->size < ns->type->cmd_set->min_size(t, ilog2(ns->lba_size))) {
+			pr_err("%s: namespace %u: size: %llu bytes is too small for a %s namespace with these tunables: it needs at least %llu bytes (%llu MiB)\n",
+			       dev->name, i + 1, ns->size, ns->type->name,
+			       ns->type->cmd_set->min_size(t, ilog2(ns->lba_size)),
+			       DIV_ROUND_UP(ns->type->cmd_set->min_size(t, ilog2(ns->lba_size)), SZ_1M));
 			return -EINVAL;
 		}
 	}

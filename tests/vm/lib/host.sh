@@ -45,7 +45,7 @@ vm_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}'; 
 
 # Host packages. linux-headers-$KVER comes later (KVER needs apt lists).
 VM_HOST_PKGS="qemu-system-x86 busybox-static nvme-cli fio kmod cpio pciutils
-	e2fsprogs util-linux diffutils dash make gcc libc6-dev"
+	e2fsprogs util-linux diffutils dash make gcc libc6-dev btrfs-progs f2fs-tools"
 
 vm_ensure_base_pkgs() {
 	# shellcheck disable=SC2086
@@ -115,8 +115,10 @@ vm_build_module() {
 # ldd prints on the host are valid in the guest. cmp is GNU diffutils' (-n,
 # -i, and fast on whole devices) and dd is GNU coreutils' (it reports a failed
 # close), not busybox's.
-VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp dd"
-VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs nvmet nvmet-tcp nvme-tcp"
+VM_GUEST_BINS="nvme fio lspci setpci mke2fs mkfs.ext4 e2fsck blkdiscard cmp dd blkzone
+	mkfs.btrfs btrfs mkfs.f2fs fsck.f2fs"
+VM_GUEST_MODS="nvme nvme-core ext4 crc32c_generic crc32c-intel configfs nvmet nvmet-tcp nvme-tcp
+	btrfs f2fs"
 
 _vm_copy_bin() { # ROOT /abs/path/on/host
 	local root=$1 bin=$2 dst lib

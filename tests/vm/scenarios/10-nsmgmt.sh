@@ -20,7 +20,7 @@ echo "cntlid=$cntlid tnvmcap=$tnvmcap"
 out=$(nvme id-iocs "$CTRL" 2>&1)
 echo "$out"
 # the NVM (bit 0) and Key Value (bit 1) command sets
-if echo "$out" | grep -q 'Combination\[0\]:3$'; then pass id-iocs-nvm-kv; else fail id-iocs-nvm-kv "$out"; fi
+if echo "$out" | grep -q 'Combination\[0\]:7$'; then pass id-iocs-nvm-kv-zns; else fail id-iocs-nvm-kv-zns "$out"; fi
 expect list-ns-allocated "[   0]:0x1" "$(nvme list-ns "$CTRL" --all | head -1)"
 
 log "delete the default namespace"
