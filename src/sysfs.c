@@ -426,6 +426,7 @@ struct nvmev_ns_attr {
 	struct attribute attr;
 	ssize_t (*show)(struct nvmev_ns_kobj *nk, char *buf);
 	const struct nvmev_tunable *tunable;
+	bool fault;		/* the command set's fault injection */
 };
 
 static struct nvmev_ns *nk_ns(struct nvmev_ns_kobj *nk)
@@ -445,7 +446,41 @@ static ssize_t ns_attr_show(struct kobject *kobj, struct attribute *attr, char *
 
 	if (a->tunable)
 		return sysfs_emit(buf, "%llu\n", nvmev_tunable_get(nk_timing(nk), a->tunable));
+	if (a->fault)
+		return -EACCES;
 	return a->show(nk, buf);
+}
+
+/* "WHAT LBA": the command set's fault WHAT at block LBA, before the next command. */
+static ssize_t ns_fault_store(struct nvmev_ns_kobj *nk, const char *attr, const char *buf,
+			      size_t len)
+{
+	struct nvmev_ns *ns = nk_ns(nk);
+	const struct nvmev_cmd_set *set;
+	char what[16];
+	u64 lba;
+	int ret;
+
+	if (sscanf(buf, "%15s %llu", what, &lba) != 2) {
+		pr_err("%s: ns%u: %s: '%.*s' is not WHAT LBA (e.g. read_only 0)\n",
+		       nk->dev->name, nk->nsid, attr, (int)min_t(size_t, len, 40), buf);
+		return -EINVAL;
+	}
+	set = READ_ONCE(ns->cmd_set);
+	if (!set || !set->fault) {
+		pr_err("%s: ns%u: %s: the namespace's command set has no faults to inject\n",
+		       nk->dev->name, nk->nsid, attr);
+		return -EINVAL;
+	}
+	ret = set->fault(ns, what, lba);
+	if (ret == -2)
+		return -EBUSY;	/* the last one waits for a command */
+	if (ret) {
+		pr_err("%s: ns%u: %s: '%s %llu': not a fault of the namespace's type or not the start of one of its units\n",
+		       nk->dev->name, nk->nsid, attr, what, lba);
+		return -EINVAL;
+	}
+	return len;
 }
 
 static ssize_t ns_attr_store(struct kobject *kobj, struct attribute *attr, const char *buf,
@@ -455,6 +490,8 @@ static ssize_t ns_attr_store(struct kobject *kobj, struct attribute *attr, const
 	u64 v;
 	int ret;
 
+	if (a->fault)
+		return ns_fault_store(to_ns_kobj(kobj), attr->name, buf, len);
 	if (!a->tunable)
 		return -EIO;
 	ret = tunable_parse(a->tunable, buf, &v);
@@ -566,7 +603,8 @@ static const struct attribute_group *nvmev_ns_groups[] = {
 /* Each type's tunables as nsN/ attributes. */
 #define NVMEV_MAX_TYPES	8
 static struct nvmev_ns_attr type_tunable_attrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES];
-static struct attribute *type_tunable_ptrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES + 1];
+static struct nvmev_ns_attr type_fault_attrs[NVMEV_MAX_TYPES];
+static struct attribute *type_tunable_ptrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES + 2];
 static struct attribute_group type_tunable_groups[NVMEV_MAX_TYPES];
 
 static void nvmev_ns_kobj_release(struct kobject *kobj)
@@ -661,6 +699,12 @@ int nvmev_sysfs_init(void)
 			a->attr.mode = tu->flags & NVMEV_TUNABLE_RUNTIME ? 0644 : 0444;
 			a->tunable = tu;
 			type_tunable_ptrs[i][j] = &a->attr;
+		}
+		if (t->cmd_set->fault_name) {
+			type_fault_attrs[i].attr.name = t->cmd_set->fault_name;
+			type_fault_attrs[i].attr.mode = 0200;
+			type_fault_attrs[i].fault = true;
+			type_tunable_ptrs[i][j] = &type_fault_attrs[i].attr;
 		}
 		type_tunable_groups[i].attrs = type_tunable_ptrs[i];
 	}

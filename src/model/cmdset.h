@@ -77,6 +77,15 @@ struct nvmev_cmd_set {
 	 * the state the set keeps there fits the namespace, -1 when not.
 	 */
 	int (*load)(struct nvmev_ns *ns);
+	/*
+	 * Optional: fault injection for testing software, as the host glue's
+	 * attribute @fault_name of each namespace of the set: make the unit
+	 * at block @lba @what (a word of the set's). Any thread; the set
+	 * applies it before the next command of @ns. 0, -1 when @what or
+	 * @lba is not one the set takes, -2 while an earlier one is pending.
+	 */
+	const char *fault_name;
+	int (*fault)(struct nvmev_ns *ns, const char *what, u64 lba);
 	/* Optional Namespace Support (ONCS) bits the set implements. */
 	u16 oncs;
 };

@@ -138,6 +138,7 @@ struct nvmev_ns {
 	bool attached;
 	u32 lock;		/* a command set that serializes its workers (nvmev_spin_lock) */
 	u32 cs_feature;		/* the command set's feature value; a controller reset clears it */
+	u64 fault;		/* the command set's injected fault, not yet applied (any thread) */
 };
 
 /*

@@ -509,12 +509,54 @@ static u16 zns_report(struct nvmev_ctrl *c, struct nvmev_worker *w, struct nvmev
 	return nvmev_prp_walk(c->plat, req->prp1, req->prp2, req->bytes, report_seg, &r);
 }
 
+/* ---- Fault injection ---- */
+
+/* Any thread: zone at @lba to read only or offline, before the next command. */
+static int zns_fault(struct nvmev_ns *ns, const char *what, u64 lba)
+{
+	struct zns_hdr *h = hdr_of(ns);
+	u8 to;
+
+	if (nvmev_str_eq(what, "read_only"))
+		to = NVME_ZS_READ_ONLY;
+	else if (nvmev_str_eq(what, "offline"))
+		to = NVME_ZS_OFFLINE;
+	else
+		return -1;
+	if (lba >= zoned_blocks(h) || lba & ((1ull << h->zone_shift) - 1))
+		return -1;
+	if (NVMEV_READ_ONCE(ns->fault))
+		return -2;
+	/* (zone + 1) << 8 | state */
+	NVMEV_WRITE_ONCE(ns->fault, ((lba >> h->zone_shift) + 1) << 8 | to);
+	return 0;
+}
+
+/* Dispatcher: an injected fault, as a drive's zone goes read only or offline. */
+static void zns_apply_fault(struct nvmev_ns *ns, struct zns_hdr *h)
+{
+	u64 f = NVMEV_READ_ONCE(ns->fault);
+	struct zns_zone *zs = zones_of(h);
+	u32 i = (u32)((f >> 8) - 1);
+	u8 to = f & 0xff;
+
+	if (i < h->nr_zones && zs[i].state != NVME_ZS_OFFLINE) {
+		zone_set(h, zs, i, to);
+		if (to == NVME_ZS_OFFLINE)
+			NVMEV_WRITE_ONCE(zs[i].wofs, 0);
+	}
+	NVMEV_WRITE_ONCE(ns->fault, 0);
+}
+
 /* ---- The command set ---- */
 
 static u16 zns_decode(struct nvmev_ctrl *c, struct nvmev_ns *ns, const struct nvme_sqe *cmd,
 		      struct nvmev_req *req)
 {
 	u16 status;
+
+	if (ns && NVMEV_READ_ONCE(ns->fault))
+		zns_apply_fault(ns, hdr_of(ns));
 
 	switch (req->opcode) {
 	case NVME_ZNS_MGMT_SEND:
@@ -711,5 +753,7 @@ const struct nvmev_cmd_set nvmev_zns_cmd_set = {
 	.media = "zns",
 	.min_size = zns_min_size,
 	.load = zns_load,
+	.fault_name = "zone_fault",
+	.fault = zns_fault,
 	.oncs = NVME_ONCS_COMPARE | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY,
 };

@@ -727,3 +727,67 @@ UNIT_TEST(zns_timing)
 	z.append_max_kib = 0;
 	CHECK_EQ(m->init(&z.base), 0);
 }
+
+/* Injected faults: a zone goes read only or offline, as a drive's may. */
+UNIT_TEST(zns_fault_injection)
+{
+	struct th t;
+	struct nvmev_ns *ns;
+	u8 *p;
+
+	setup(&t, 1, 1);
+	ns = &t.c->ns[0];
+	CHECK(ns->cmd_set->fault_name && !strcmp(ns->cmd_set->fault_name, "zone_fault"));
+	CHECK_EQ(wr(&t, ZB, 2, 0x77), 0);
+	CHECK_EQ(wr(&t, 2 * ZB, 1, 1), NVME_SC_ZONE_TOO_MANY_ACTIVE | DNR);
+	CHECK_EQ(ns->cmd_set->fault(ns, "read_only", ZB), 0);
+	CHECK_EQ(ns->cmd_set->fault(ns, "offline", 2 * ZB), -2);	/* one at a time */
+	CHECK_EQ(zstate(&t, 1, NULL), NVME_ZS_READ_ONLY);
+	/* it held the only active resource: free again */
+	CHECK_EQ(wr(&t, 2 * ZB, 1, 1), 0);
+	/* read only: its data reads, nothing writes, only offline leaves it */
+	CHECK_EQ(rd(&t, ZB + 1, &p), 0);
+	CHECK_EQ(p[0], 0x77);
+	CHECK_EQ(wr(&t, ZB + 2, 1, 1), NVME_SC_ZONE_READ_ONLY | DNR);
+	CHECK_EQ(append(&t, ZB, 1, 1, NULL), NVME_SC_ZONE_READ_ONLY | DNR);
+	CHECK_EQ(zms(&t, ZB, NVME_ZSA_RESET, false), NVME_SC_ZONE_INVALID_TRANSITION | DNR);
+	CHECK_EQ(zms(&t, ZB, NVME_ZSA_OPEN, false), NVME_SC_ZONE_INVALID_TRANSITION | DNR);
+	CHECK_EQ(zms(&t, 0, NVME_ZSA_RESET, true), 0);		/* leaves it */
+	CHECK_EQ(zstate(&t, 1, NULL), NVME_ZS_READ_ONLY);
+	CHECK_EQ(zms(&t, 0, NVME_ZSA_OFFLINE, true), 0);
+	CHECK_EQ(zstate(&t, 1, NULL), NVME_ZS_OFFLINE);
+	/* offline: nothing reads or writes, nothing leaves it */
+	CHECK_EQ(rd(&t, ZB, &p), NVME_SC_ZONE_OFFLINE | DNR);
+	CHECK_EQ(wr(&t, ZB, 1, 1), NVME_SC_ZONE_OFFLINE | DNR);
+	CHECK_EQ(zms(&t, ZB, NVME_ZSA_RESET, false), NVME_SC_ZONE_INVALID_TRANSITION | DNR);
+	CHECK_EQ(ns->cmd_set->fault(ns, "read_only", ZB), 0);
+	CHECK_EQ(zstate(&t, 1, NULL), NVME_ZS_OFFLINE);
+	/* a read across into an offline zone fails */
+	{
+		struct nvme_sqe c;
+		u64 buf = host_alloc(8192);
+
+		sqe_rw(&c, NVME_CMD_READ, ZB - 1, 2, buf);
+		c.dw[8] = (u32)(buf + 4096);
+		c.dw[9] = (u32)((buf + 4096) >> 32);
+		CHECK_EQ(cmd(&t, &c, NULL), NVME_SC_ZONE_OFFLINE | DNR);
+	}
+	/* straight to offline from empty; reports filter them */
+	CHECK_EQ(ns->cmd_set->fault(ns, "offline", 5 * ZB), 0);
+	CHECK_EQ(zstate(&t, 5, NULL), NVME_ZS_OFFLINE);
+	{
+		u64 buf = host_alloc(8192);
+
+		CHECK_EQ(zmr(&t, 0, 7u << 8, buf, 4096), 0);
+		CHECK_EQ(nvme_get64(host_ptr(buf), 0), 2);
+	}
+	/* not a zone start, past the zones, an unknown fault */
+	CHECK_EQ(ns->cmd_set->fault(ns, "offline", 3 * ZB + 1), -1);
+	CHECK_EQ(ns->cmd_set->fault(ns, "offline", NZ * ZB), -1);
+	CHECK_EQ(ns->cmd_set->fault(ns, "broken", 3 * ZB), -1);
+	CHECK_EQ(ns->fault, 0);
+	/* the states travel: load accepts them */
+	CHECK_EQ(ns->cmd_set->load(ns), 0);
+	CHECK_EQ(zstate(&t, 5, NULL), NVME_ZS_OFFLINE);
+	th_fini(&t);
+}

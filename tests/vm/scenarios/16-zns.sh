@@ -9,7 +9,8 @@
 # and QD 8 (mq-deadline); btrfs makes, mounts, writes, scrubs and checks a
 # zoned file system; zone states, write pointers and data travel in the
 # device's image; a namespace too small for one zone is refused with the
-# minimum; and an f2fs zoned file system on a ZNS namespace has an NVM
+# minimum; faults injected through sysfs turn zones read only and offline;
+# and an f2fs zoned file system on a ZNS namespace has an NVM
 # namespace of the same controller as its regular device.
 # vm-requires: nvmev
 # vm-timeout: 900
@@ -229,6 +230,28 @@ check img-zones-restored cmp /tmp/before /tmp/after
 check img-data-restored sh -c "dd if=$NS bs=1M skip=40 count=3 iflag=direct 2>/dev/null | cmp - /tmp/w5"
 check img-write-at-wp dd if=/tmp/w5 of=$NS bs=1M seek=43 count=1 oflag=direct conv=fsync
 rm -f /tmp/z.img
+
+log "fault injection: a zone read only, a zone offline"
+F=/sys/kernel/nvmev/nvmev0/ns1/zone_fault
+zcnum() { blkzone report -o $(($1 * Z)) -c 1 $NS | sed -n 's/.*zcond: *\([0-9]*\)(.*/\1/p'; }
+check fault-write-zone8 dd if=/tmp/w5 of=$NS bs=1M seek=64 count=1 oflag=direct conv=fsync
+check fault-read-only sh -c "echo read_only $((8 * ZL)) >$F"
+expect fault-read-only-state 13 "$(zcnum 8)"
+check fault-read-only-reads sh -c "dd if=$NS bs=1M skip=64 count=1 iflag=direct 2>/dev/null | cmp -n 1048576 - /tmp/w5"
+sc fault-read-only-write 0x1ba nvme io-passthru $NS --opcode=0x01 --namespace-id=1 \
+	--cdw10=$((8 * ZL + 256)) --cdw12=0 --data-len=4096 --write --input-file=/tmp/a1
+sc fault-read-only-reset 0x1bf nvme zns reset-zone $NS -s $((8 * ZL))
+check fault-offline sh -c "echo offline $((9 * ZL)) >$F"
+expect fault-offline-state 15 "$(zcnum 9)"
+sc fault-offline-read 0x1bb nvme io-passthru $NS --opcode=0x02 --namespace-id=1 \
+	--cdw10=$((9 * ZL)) --cdw12=0 --data-len=4096 --read
+check fault-offline-from-read-only nvme zns offline-zone $NS -s $((8 * ZL))
+expect fault-offline-state-8 15 "$(zcnum 8)"
+kmsg_mark fault
+if (echo offline 5 >$F) 2>/dev/null; then fail fault-bad-refused "accepted"
+elif dmesg_since fault | grep -q "ns1: zone_fault: 'offline 5': not a fault"; then pass fault-bad-refused
+else fail fault-bad-refused "$(dmesg_since fault | tail -2)"; fi
+if (echo melt 0 >$F) 2>/dev/null; then fail fault-unknown-refused "accepted"; else pass fault-unknown-refused; fi
 check unload rmmod nvmev
 check gone wait_gone 30
 
