@@ -75,6 +75,25 @@ wait_ns() {
 	ls /dev/nvme* /sys/class/nvme 2>&1
 	return 1
 }
+# ns_blk CTRL NSID [SECS]: waits for and prints the block device (nvme0n2)
+# of namespace NSID of controller CTRL (nvme0). The Y of nvmeXnY counts
+# disks as the kernel adds them, which is not the NSID order once the scan
+# runs in parallel (6.2 and later)
+ns_blk() {
+	_w=$((${3:-30} * 10))
+	while [ $_w -gt 0 ]; do
+		for _b in /sys/class/nvme/$1/$1n* /sys/class/nvme/$1/nvme*c*n*; do
+			[ -f "$_b/nsid" ] && [ "$(cat "$_b/nsid")" = "$2" ] || continue
+			_b=$(basename "$_b")
+			[ -b "/dev/$_b" ] && [ "$(cat "/sys/class/block/$_b/size")" != 0 ] &&
+				{ echo "$_b"; return 0; }
+		done
+		sleep_ms 100
+		_w=$((_w - 1))
+	done
+	echo "ns_blk: no namespace $2 on $1 after ${3:-30}s" >&2
+	return 1
+}
 # wait_gone [SECS [DEV]]
 wait_gone() {
 	_w=$((${1:-30} * 10))

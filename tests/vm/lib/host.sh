@@ -68,6 +68,7 @@ vm_kver() {
 }
 
 vm_ensure_headers() {
+	[ -n "${VM_KO_PREBUILT:-}" ] && return 0	# built elsewhere (tests/vm/run-newest)
 	"$REPO/tests/lib/ensure-pkgs" "linux-headers-$KVER"
 }
 
@@ -80,11 +81,27 @@ vm_fetch_kernel() {
 	local dl=$VM_BUILD/deb
 	rm -rf "$dl" "$VM_KROOT.tmp"
 	mkdir -p "$dl" && chmod 777 "$dl" # apt-get download runs as _apt
-	(cd "$dl" && apt-get download -q "linux-image-$KVER") >&2 || {
+	if [ -n "${VM_KERNEL_DEBS:-}" ]; then	# a kernel of another suite, fetched elsewhere
+		# shellcheck disable=SC2086
+		cp $VM_KERNEL_DEBS "$dl/" || return 1
+	else
+		(cd "$dl" && apt-get download -q "linux-image-$KVER") >&2
+	fi || {
 		apt-get update -q >&2
 		(cd "$dl" && apt-get download -q "linux-image-$KVER") >&2
 	} || { echo "apt-get download linux-image-$KVER failed" >&2; return 1; }
-	dpkg-deb -x "$dl"/linux-image-"$KVER"_*.deb "$VM_KROOT.tmp" || return 1
+	local deb
+	for deb in "$dl"/*.deb; do	# 7.x: the image, its kernel binary and its modules
+		dpkg-deb -x "$deb" "$VM_KROOT.tmp" || return 1
+	done
+	# 7.x ships /usr/lib/modules/$KVER/{vmlinuz,kernel}: the layout of 6.x here
+	local k=$VM_KROOT.tmp
+	if [ -d "$k/usr/lib/modules/$KVER" ]; then
+		mkdir -p "$k/lib/modules" "$k/boot"
+		[ -f "$k/usr/lib/modules/$KVER/vmlinuz" ] &&
+			mv "$k/usr/lib/modules/$KVER/vmlinuz" "$k/boot/vmlinuz-$KVER"
+		mv "$k/usr/lib/modules/$KVER" "$k/lib/modules/$KVER" || return 1
+	fi
 	# the .deb ships no modules.dep (its postinst would run depmod)
 	depmod -b "$VM_KROOT.tmp" "$KVER" || return 1
 	rm -rf "$VM_KROOT" && mv "$VM_KROOT.tmp" "$VM_KROOT"
@@ -95,6 +112,11 @@ vm_fetch_kernel() {
 # make -C <repo> KVER=$KVER -> src/nvmev.ko. Sets VM_KO (empty on failure).
 vm_build_module() {
 	VM_KO=
+	if [ -n "${VM_KO_PREBUILT:-}" ]; then
+		[ -f "$VM_KO_PREBUILT" ] && VM_KO=$VM_KO_PREBUILT
+		[ -n "$VM_KO" ]
+		return
+	fi
 	local log=$VM_LOGS/build.log
 	mkdir -p "$VM_LOGS"
 	# a second try: another build running in the same tree at the same time

@@ -270,23 +270,23 @@ expect cfs-zone-size-default 64 "$(cat $CFS/mix/namespaces/2/zone_size)"
 check cfs-zone-size sh -c "echo 4 >$CFS/mix/namespaces/2/zone_size"
 check cfs-enable sh -c "echo 1 >$CFS/mix/enable"
 C=$(ls "/sys/bus/pci/devices/$(cat /sys/kernel/nvmev/mix/pci_address)/nvme" | head -1)
-check cfs-nvm-ns wait_ns 30 /dev/${C}n1
-check cfs-zns-ns wait_ns 30 /dev/${C}n2
-expect cfs-regular none "$(cat /sys/block/${C}n1/queue/zoned)"
-expect cfs-zoned host-managed "$(cat /sys/block/${C}n2/queue/zoned)"
-expect cfs-nr-zones 47 "$(cat /sys/block/${C}n2/queue/nr_zones)"
-echo mq-deadline >/sys/block/${C}n2/queue/scheduler
-mkfs.f2fs -f -m -c /dev/${C}n2 /dev/${C}n1 >/tmp/mkf2fs 2>&1
+if R=$(ns_blk "$C" 1); then pass cfs-nvm-ns; else fail cfs-nvm-ns "no namespace 1"; fi
+if Zd=$(ns_blk "$C" 2); then pass cfs-zns-ns; else fail cfs-zns-ns "no namespace 2"; fi
+expect cfs-regular none "$(cat /sys/block/$R/queue/zoned)"
+expect cfs-zoned host-managed "$(cat /sys/block/$Zd/queue/zoned)"
+expect cfs-nr-zones 47 "$(cat /sys/block/$Zd/queue/nr_zones)"
+echo mq-deadline >/sys/block/$Zd/queue/scheduler
+mkfs.f2fs -f -m -c /dev/$Zd /dev/$R >/tmp/mkf2fs 2>&1
 mkrc=$?
 tail -5 /tmp/mkf2fs
 if [ $mkrc = 0 ]; then pass mkfs-f2fs; else fail mkfs-f2fs "rc=$mkrc"; fi
-check mount-f2fs mount -t f2fs /dev/${C}n1 /mnt
+check mount-f2fs mount -t f2fs /dev/$R /mnt
 check f2fs-write sh -c "cp /tmp/f1 /mnt/f1 && cp /tmp/w5 /mnt/w5 && sync"
 check umount-f2fs umount /mnt
-check remount-f2fs mount -t f2fs /dev/${C}n1 /mnt
+check remount-f2fs mount -t f2fs /dev/$R /mnt
 check f2fs-read sh -c "cmp /tmp/f1 /mnt/f1 && cmp /tmp/w5 /mnt/w5"
 check umount-f2fs-2 umount /mnt
-check fsck-f2fs fsck.f2fs /dev/${C}n1
+check fsck-f2fs fsck.f2fs /dev/$R
 rmdir $CFS/mix/namespaces/1 $CFS/mix/namespaces/2
 check cfs-remove rmdir $CFS/mix
 check unload-bare rmmod nvmev
