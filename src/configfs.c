@@ -471,7 +471,7 @@ static ssize_t tunable_store(struct config_item *item, const char *page, size_t 
 	return ret ?: len;
 }
 
-#define NVMEV_CFS_TUNABLES 32
+#define NVMEV_CFS_TUNABLES 48
 
 #define CFS_TUNABLE(n)								\
 static ssize_t tunable##n##_show(struct config_item *item, char *page)		\
@@ -515,6 +515,22 @@ CFS_TUNABLE(28)
 CFS_TUNABLE(29)
 CFS_TUNABLE(30)
 CFS_TUNABLE(31)
+CFS_TUNABLE(32)
+CFS_TUNABLE(33)
+CFS_TUNABLE(34)
+CFS_TUNABLE(35)
+CFS_TUNABLE(36)
+CFS_TUNABLE(37)
+CFS_TUNABLE(38)
+CFS_TUNABLE(39)
+CFS_TUNABLE(40)
+CFS_TUNABLE(41)
+CFS_TUNABLE(42)
+CFS_TUNABLE(43)
+CFS_TUNABLE(44)
+CFS_TUNABLE(45)
+CFS_TUNABLE(46)
+CFS_TUNABLE(47)
 
 #define TUNABLE_OPS(n) { tunable##n##_show, tunable##n##_store }
 static const struct {
@@ -553,6 +569,22 @@ static const struct {
 	TUNABLE_OPS(29),
 	TUNABLE_OPS(30),
 	TUNABLE_OPS(31),
+	TUNABLE_OPS(32),
+	TUNABLE_OPS(33),
+	TUNABLE_OPS(34),
+	TUNABLE_OPS(35),
+	TUNABLE_OPS(36),
+	TUNABLE_OPS(37),
+	TUNABLE_OPS(38),
+	TUNABLE_OPS(39),
+	TUNABLE_OPS(40),
+	TUNABLE_OPS(41),
+	TUNABLE_OPS(42),
+	TUNABLE_OPS(43),
+	TUNABLE_OPS(44),
+	TUNABLE_OPS(45),
+	TUNABLE_OPS(46),
+	TUNABLE_OPS(47),
 };
 
 CONFIGFS_ATTR(, type);

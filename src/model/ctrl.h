@@ -414,6 +414,8 @@ void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
 /* ns.c */
+/* @ns (allocated) as after a format; 0, or -1 when its media cannot lay it out. */
+int nvmev_ns_format(struct nvmev_ns *ns);
 int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,
 		   u64 offset, u64 size, u32 lba_shift);
 u64 nvmev_ns_allocated_bytes(const struct nvmev_ctrl *c);

@@ -317,6 +317,7 @@ int nvmev_ftl_attach(struct nvmev_ftl *f, void *mem, const struct nvmev_ftl_para
 	s->free_tail = 0;
 	s->victim = 0;
 	s->victim_off = 0;
+	s->cb_cursor = 0;
 	s->min_bucket = g->line_pages + 1;
 	memset(f->buckets, 0, ((u64)g->line_pages + 1) * 4);
 	for (i = 0; i < g->nr_lines; i++) {

@@ -68,6 +68,16 @@ static void put_name(u8 *d, u32 len, const char *s)
 		d[i] = (u8)s[i];
 }
 
+/*
+ * The deallocation map's section: over every block of the namespace's
+ * size, also those a media model keeps its state in (the host's are the
+ * first ns->nr_blocks).
+ */
+static u64 map_bytes(const struct nvmev_ns *ns)
+{
+	return nvmev_dealloc_words(ns->size >> ns->lba_shift) * 8;
+}
+
 /* The descriptor of @ns as a save writes it (and a restore expects it). */
 static void describe(const struct nvmev_ns *ns, u8 *d)
 {
@@ -79,7 +89,7 @@ static void describe(const struct nvmev_ns *ns, u8 *d)
 	put_name(d + 8, 8, ns->cmd_set->name);
 	put_name(d + 16, 16, ns->timing->ops->name);
 	nvme_put64(d, 32, ns->size);
-	nvme_put64(d, 40, pad(nvmev_dealloc_words(ns->nr_blocks) * 8));
+	nvme_put64(d, 40, pad(map_bytes(ns)));
 	nvme_put64(d, 48, 0);	/* command set state: none yet */
 	nvme_put64(d, 56, 0);	/* media model state: none yet */
 	nvme_put64(d, 64, ns->size);
@@ -98,7 +108,7 @@ static void lay_out(struct nvmev_image *img)
 		struct nvmev_ns *ns = &img->c->ns[n->nsid - 1];
 
 		n->map_off = off;
-		n->map_len = nvmev_dealloc_words(ns->nr_blocks) * 8;
+		n->map_len = map_bytes(ns);
 		off += nvme_get64(d, 40) + nvme_get64(d, 48) + nvme_get64(d, 56);
 		n->data_off = off;
 		n->data_len = ns->size;
@@ -360,7 +370,8 @@ static int restore_layout(struct nvmev_image *img, u32 nr, u32 have)
 		t = c->cfg.ns_timing[nsid - 1] ? c->cfg.ns_timing[nsid - 1] : c->cfg.timing;
 		if (!set || !name_is(d + 8, 8, set->name) || !t || !name_is(d + 16, 16, t->ops->name))
 			return refuse(img, "the device cannot make a namespace of its type there", nsid);
-		if ((d[5] != 9 && d[5] != 12) || size < (1ull << d[5]) || size % (1ull << d[5]))
+		if ((d[5] != 9 && d[5] != 12) || size < (1ull << d[5]) || size % (1ull << d[5]) ||
+		    (t->ops->min_size && size < t->ops->min_size(t)))
 			return refuse(img, "its block size or size is not one a namespace can have", nsid);
 		/* everything restore_header() checks later, so that it cannot refuse after this */
 		map = pad(nvmev_dealloc_words(size >> d[5]) * 8);
@@ -400,8 +411,14 @@ static int restore_layout(struct nvmev_image *img, u32 nr, u32 have)
 		struct nvmev_ns *ns;
 
 		nsid = nvme_get32(d, 0);
-		/* cannot fail: the checks above are nvmev_ns_setup()'s */
-		nvmev_ns_setup(c, nsid, nvmev_cmd_set_by_csi(d[4]), off, size, d[5]);
+		/* the checks above are nvmev_ns_setup()'s; a media model's layout may still refuse */
+		if (nvmev_ns_setup(c, nsid, nvmev_cmd_set_by_csi(d[4]), off, size, d[5])) {
+			nvmev_plat_log(c->plat, NVMEV_LOG_ERR,
+				       "image: refused: namespace %u: its media model cannot lay out %llu bytes; the namespaces before it are empty",
+				       nsid, (unsigned long long)size);
+			img->error = NVMEV_IMAGE_EINVAL;
+			return img->error;
+		}
 		ns = &c->ns[nsid - 1];
 		/*
 		 * An NSID the host knows keeps its identifiers (the host sees
@@ -470,7 +487,7 @@ static int restore_header(struct nvmev_image *img)
 			img->error = NVMEV_IMAGE_EINVAL;
 			return img->error;
 		}
-		if (nvme_get64(d, 40) != pad(nvmev_dealloc_words(ns->nr_blocks) * 8) ||
+		if (nvme_get64(d, 40) != pad(map_bytes(ns)) ||
 		    nvme_get64(d, 48) || nvme_get64(d, 56) || nvme_get64(d, 64) != ns->size)
 			return refuse(img, "its sections do not fit this namespace", nsid);
 		img->ns[i].nsid = nsid;
@@ -490,7 +507,7 @@ static void restore_clear(struct nvmev_image *img)
 	for (i = 0; i < img->nr; i++) {
 		struct nvmev_ns *ns = &img->c->ns[img->ns[i].nsid - 1];
 
-		ns->cmd_set->init_ns(ns);
+		nvmev_ns_format(ns);	/* it worked when the namespace was made */
 	}
 }
 
@@ -515,7 +532,9 @@ static int restore_trailer(struct nvmev_image *img)
 	for (i = 0; i < img->nr; i++) {
 		struct nvmev_ns *ns = &img->c->ns[img->ns[i].nsid - 1];
 
-		if (ns->cmd_set->load && ns->cmd_set->load(ns))
+		if ((ns->cmd_set->load && ns->cmd_set->load(ns)) ||
+		    (ns->timing->ops->load &&
+		     ns->timing->ops->load(ns->timing, ns->data, ns->size)))
 			return damaged(img, "refused: a namespace's saved state does not fit its settings");
 	}
 	img->done = true;

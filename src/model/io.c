@@ -59,11 +59,15 @@ static void io_fetch(struct nvmev_ctrl *c, struct nvmev_sq *sq, struct nvmev_req
 		req->target_ns = now;
 		return;
 	}
-	if (NVMEV_READ_ONCE(c->hurry) || req->ns_idx == NVMEV_NO_NS)
+	if (req->ns_idx == NVMEV_NO_NS) {
 		req->target_ns = now;
-	else
-		req->target_ns = c->ns[req->ns_idx].timing->ops->schedule(c->ns[req->ns_idx].timing,
-									  req, now);
+		return;
+	}
+	/* in a hurry too: a media model with a mapping (an FTL) follows every write */
+	req->target_ns = c->ns[req->ns_idx].timing->ops->schedule(c->ns[req->ns_idx].timing,
+								  req, now);
+	if (NVMEV_READ_ONCE(c->hurry))
+		req->target_ns = now;
 }
 
 static bool ring_has_room(const struct nvmev_ring *r)

@@ -15,6 +15,16 @@ const struct nvmev_tunable *nvmev_tunable_find(const struct nvmev_media *m, cons
 	return NULL;
 }
 
+const struct nvmev_preset *nvmev_preset_find(const struct nvmev_media *m, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < m->nr_presets; i++)
+		if (nvmev_str_eq(m->presets[i].name, name))
+			return &m->presets[i];
+	return NULL;
+}
+
 u64 nvmev_tunable_get(const struct nvmev_timing *t, const struct nvmev_tunable *tu)
 {
 	const u8 *p = (const u8 *)t + tu->offset;

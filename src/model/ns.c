@@ -28,6 +28,33 @@ static bool media_fits(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_se
 	return t && (!set->media || nvmev_str_eq(t->ops->name, set->media));
 }
 
+/*
+ * @ns as after a format: a media model that keeps its state in the
+ * namespace lays it out after the host's blocks (ns->size stays the
+ * extent's share, so that images carry it; ns->nr_blocks is what the
+ * host gets), then the set makes every block read as zeroes.
+ */
+static int ns_format(struct nvmev_ns *ns, const struct nvmev_cmd_set *set)
+{
+	struct nvmev_timing *t = ns->timing;
+
+	ns->nr_blocks = ns->size >> ns->lba_shift;
+	if (t->ops->format) {
+		u64 host = t->ops->format(t, ns->data, ns->size);
+
+		if (host < (1ull << ns->lba_shift))
+			return -1;
+		ns->nr_blocks = host >> ns->lba_shift;
+	}
+	set->init_ns(ns);
+	return 0;
+}
+
+int nvmev_ns_format(struct nvmev_ns *ns)
+{
+	return ns_format(ns, ns->cmd_set);
+}
+
 int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,
 		   u64 offset, u64 size, u32 lba_shift)
 {
@@ -41,7 +68,8 @@ int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *s
 		return -1;
 	/* a set that reads its media model's instance, and lays itself out in the extent */
 	if (!media_fits(c, nsid, set) ||
-	    (set->min_size && size < set->min_size(t, lba_shift)))
+	    (set->min_size && size < set->min_size(t, lba_shift)) ||
+	    (t->ops->min_size && size < t->ops->min_size(t)))
 		return -1;
 	/* the last extent may end with the storage, short of a granule */
 	extent = NVMEV_MIN(extent, c->cfg.storage_size - offset);
@@ -55,7 +83,8 @@ int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *s
 	ns->extent = extent;
 	ns->data = c->cfg.storage + offset;
 	ns->dealloc = c->cfg.dealloc + (offset >> 9) / 64;
-	set->init_ns(ns);	/* a new namespace reads as zeroes */
+	if (ns_format(ns, set))
+		return -1;
 	if (c->cfg.ns_timing[nsid - 1] && t->ops->reset)
 		t->ops->reset(t);	/* its own media: forget an earlier namespace's */
 	NVMEV_WRITE_ONCE(ns->cmd_set, set);
@@ -146,7 +175,9 @@ static u16 ns_create(struct nvmev_ctrl *c, const struct nvme_sqe *cmd, u32 *dw0)
 	/* the media this NSID has cannot carry the set, or the set needs more room */
 	if (!media_fits(c, nsid, set))
 		return NVME_DNR(NVME_SC_IOCS_NOT_SUPPORTED);
-	if (set->min_size && bytes < set->min_size(ns_timing(c, nsid), shift))
+	if ((set->min_size && bytes < set->min_size(ns_timing(c, nsid), shift)) ||
+	    (ns_timing(c, nsid)->ops->min_size &&
+	     bytes < ns_timing(c, nsid)->ops->min_size(ns_timing(c, nsid))))
 		return NVME_DNR(NVME_SC_INVALID_FIELD);
 	if (!find_extent(c, extent, &offset))
 		return NVME_DNR(NVME_SC_NS_INSUFFICIENT_CAP);

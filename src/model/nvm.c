@@ -248,9 +248,15 @@ static u16 io_deallocate(struct nvmev_ctrl *c, struct nvmev_worker *w, const str
 	}
 	for (i = 0; i < req->nlb; i++) {
 		u64 nlb = nvme_get32(w->scratch, i * 16 + 4);
+		u64 slba = nvme_get64(w->scratch, i * 16 + 8);
 
-		if (nlb)
-			nvmev_dealloc_mark(ns, nvme_get64(w->scratch, i * 16 + 8), nlb, true);
+		if (!nlb)
+			continue;
+		nvmev_dealloc_mark(ns, slba, nlb, true);
+		/* a media model with a mapping (an FTL) forgets them too */
+		if (ns->timing->ops->deallocate)
+			ns->timing->ops->deallocate(ns->timing, slba << ns->lba_shift,
+						    nlb << ns->lba_shift);
 	}
 	return NVME_SC_SUCCESS;
 }

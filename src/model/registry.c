@@ -9,6 +9,7 @@
 #include "nvm.h"
 #include "kv.h"
 #include "zns.h"
+#include "conv.h"
 
 static const struct nvmev_cmd_set *const cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
@@ -63,6 +64,12 @@ static const struct nvmev_type types[] = {
 		.help = "Key Value command set (CSI 01h), KV SSD latencies",
 		.cmd_set = &nvmev_kv_cmd_set,
 		.media = &nvmev_kv_media,
+	},
+	{
+		.name = "conv",
+		.help = "NVM command set on a conventional NAND SSD: FTL, write buffer, GC, die/channel timing",
+		.cmd_set = &nvmev_nvm_cmd_set,
+		.media = &nvmev_conv_media,
 	},
 	{
 		.name = "zns",

@@ -16,12 +16,12 @@
 
 struct rule {
 	const char *token;	/* matched case-insensitively */
-	const char *allowed[4];	/* files that may name it */
+	const char *allowed[6];	/* files that may name it */
 };
 
 static const struct rule rules[] = {
 	/* the NVM command set */
-	{ "NVME_CMD_", { "nvm.c", "media_optane.c", "zns.c", "media_zns.c" } },
+	{ "NVME_CMD_", { "nvm.c", "media_optane.c", "zns.c", "media_zns.c", "media_conv.c" } },
 	{ "NVME_CSI_NVM", { "nvm.c" } },
 	{ "nvm_cmd_set", { "nvm.c", "nvm.h", "registry.c" } },
 	{ "NVME_ONCS_DSM", { "nvm.c" } },
@@ -31,6 +31,9 @@ static const struct rule rules[] = {
 	{ "optane", { "media_optane.c", "media_optane.h", "registry.c" } },
 	{ "nvm_timing", { "media_optane.c", "media_optane.h" } },
 	{ "nvm_xfer", { "media_optane.c", "media_optane.h" } },
+	/* the conventional media model and its FTL */
+	{ "conv_", { "media_conv.c", "conv.h", "registry.c" } },
+	{ "nvmev_ftl", { "ftl.c", "ftl.h", "conv.h", "media_conv.c" } },
 };
 
 static bool allowed(const struct rule *r, const char *file)

@@ -238,26 +238,33 @@ void th_tunable(const char *name, u64 v)
 	}
 }
 
-/* A zoned media instance: its defaults, no time, then the test's overrides. */
-static void zns_media(struct nvmev_zns_timing *z, const struct nvmev_media *m)
+/*
+ * A NAND media instance (zoned, conventional): its defaults, no time, then
+ * the test's overrides.
+ */
+static void nand_media(struct nvmev_timing *z, const struct nvmev_media *m)
 {
 	u32 j, len;
+	bool mbps = false;
 
-	nvmev_media_init_defaults(m, &z->base);
+	nvmev_media_init_defaults(m, z);
 	for (j = 0; j < m->nr_tunables; j++) {
 		len = strlen(m->tunables[j].name);
 		if (len > 3 && !strcmp(m->tunables[j].name + len - 3, "_ns"))
-			nvmev_tunable_set(&z->base, &m->tunables[j], 0);
+			nvmev_tunable_set(z, &m->tunables[j], 0);
+		if (!strcmp(m->tunables[j].name, "host_mbps"))
+			nvmev_tunable_set(z, &m->tunables[j], 0);
 	}
-	for (j = 0; j < nr_overrides; j++)
-		nvmev_tunable_set(&z->base, nvmev_tunable_find(m, overrides[j].name),
-				  overrides[j].v);
-	if (m->init(&z->base)) {
-		fprintf(stderr, "zoned media tunables refused\n");
+	for (j = 0; j < nr_overrides; j++) {
+		nvmev_tunable_set(z, nvmev_tunable_find(m, overrides[j].name), overrides[j].v);
+		mbps |= !strcmp(overrides[j].name, "channel_mbps");
+	}
+	if (m->init(z)) {
+		fprintf(stderr, "%s media tunables refused\n", m->name);
 		abort();
 	}
-	if (!nr_overrides || strcmp(overrides[nr_overrides - 1].name, "channel_mbps"))
-		z->nand.channel_mbps = 0;	/* transfers take no time either */
+	if (!mbps)	/* transfers take no time either */
+		nvmev_tunable_set(z, nvmev_tunable_find(m, "channel_mbps"), 0);
 }
 
 void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
@@ -291,8 +298,13 @@ void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
 			cfg.ns_timing[i] = &t->kv_timing[i].base;
 		}
 		if (ty->media == &nvmev_zns_media) {
-			zns_media(&t->zns_timing[i], ty->media);
+			nand_media(&t->zns_timing[i].base, ty->media);
 			cfg.ns_timing[i] = &t->zns_timing[i].base;
+		}
+		if (ty->media == &nvmev_conv_media) {
+			t->media[i] = calloc(1, ty->media->size);
+			nand_media(t->media[i], ty->media);
+			cfg.ns_timing[i] = t->media[i];
 		}
 		if (!sizes[i])
 			continue;
@@ -330,6 +342,10 @@ void th_fini(struct th *t)
 		free(t->w[i]);
 	free(t->storage);
 	free(t->dealloc);
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		free(t->media[i]);
+		t->media[i] = NULL;
+	}
 	cur_th = NULL;
 	nr_overrides = 0;
 }

@@ -15,6 +15,7 @@
 #include "type.h"
 #include "kv.h"
 #include "zns.h"
+#include "conv.h"
 
 #define HOST_BASE	0x10000000ull
 #define HOST_SIZE	(32u << 20)
@@ -54,6 +55,7 @@ struct th {
 	struct nvmev_nvm_timing ns_timing[NVMEV_MAX_NS];
 	struct nvmev_kv_timing kv_timing[NVMEV_MAX_NS];
 	struct nvmev_zns_timing zns_timing[NVMEV_MAX_NS];
+	struct nvmev_timing *media[NVMEV_MAX_NS];	/* other media instances (conv), allocated */
 	struct th_queue q[NVMEV_MAX_IO_QUEUES + 1];
 };
 
@@ -74,9 +76,9 @@ void th_init_ns(struct th *t, const u64 *sizes, const u32 *shifts, const u64 *re
 void th_init_types(struct th *t, const u64 *sizes, const u32 *shifts,
 		   const struct nvmev_type *const *types, const u64 *read_ns, u64 uid);
 /*
- * Before th_init_types: tunable @name of every zoned media instance it
- * makes is @v (their time tunables are 0 unless set so: the clock stands
- * still). th_fini forgets them.
+ * Before th_init_types: tunable @name of every zoned or conventional media
+ * instance it makes is @v (their time tunables are 0 unless set so: the
+ * clock stands still). th_fini forgets them.
  */
 void th_tunable(const char *name, u64 v);
 void th_fini(struct th *t);
