@@ -161,6 +161,7 @@ enum nvme_log_id {
 	NVME_LOG_FW_SLOT		= 0x03,
 	NVME_LOG_CHANGED_NS		= 0x04,
 	NVME_LOG_CMD_EFFECTS		= 0x05,
+	NVME_LOG_OCP_SMART		= 0xc0,	/* OCP Datacenter NVMe SSD: SMART extended */
 };
 
 /* Feature identifiers */

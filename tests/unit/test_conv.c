@@ -390,3 +390,46 @@ UNIT_TEST(conv_timing)
 	free(mem);
 	free(z);
 }
+
+static u16 get_log(struct th *t, u8 lid, u32 nsid, u64 buf, u32 len)
+{
+	struct nvme_sqe c;
+
+	memset(host_ptr(buf), 0xee, len);
+	sqe_init(&c, NVME_ADMIN_GET_LOG_PAGE, 11, nsid);
+	c.dw[6] = (u32)buf;
+	c.dw[7] = (u32)(buf >> 32);
+	c.dw[10] = lid | ((len / 4 - 1) << 16);
+	return th_admin(t, &c, NULL);
+}
+
+/* The OCP SMART extended log and SMART carry the media's counts. */
+UNIT_TEST(conv_ocp_smart_log)
+{
+	static const u8 guid[16] = { 0xc5, 0xaf, 0x10, 0x28, 0xea, 0xbf, 0xf2, 0xa4,
+				     0x9c, 0x4f, 0x6f, 0x7c, 0xc9, 0x14, 0xd5, 0xaf };
+	struct th t;
+	u64 buf = host_alloc(4096), log = host_alloc(4096), rng = 3, n, i;
+	u8 *p = host_ptr(log);
+
+	setup(&t, 32);
+	n = t.c->ns[0].nr_blocks;
+	for (i = 0; i < 3 * n; i++)
+		CHECK_EQ(io(&t, NVME_CMD_WRITE, i < n ? i : rng_next(&rng) % n, 1, buf), 0);
+	CHECK_EQ(get_log(&t, NVME_LOG_OCP_SMART, 0xffffffff, log, 512), 0);
+	CHECK(!memcmp(p + 496, guid, 16));
+	CHECK_EQ(nvme_get16(p, 494), 3);
+	CHECK_EQ(p[103], 2);
+	CHECK_EQ(nvme_get64(p, 0), stat(&t, "media_pages_written") * 4096);
+	CHECK_EQ(nvme_get64(p, 8), 0);
+	CHECK(nvme_get64(p, 0) > 3 * n * 4096);
+	CHECK(nvme_get32(p, 88) >= nvme_get32(p, 92));
+	CHECK(nvme_get32(p, 88) > 0);
+	/* what the host wrote, in SMART's units of 1000 x 512 bytes */
+	CHECK_EQ(get_log(&t, NVME_LOG_SMART, 0xffffffff, log, 512), 0);
+	CHECK_EQ(nvme_get64(p, 48), (3 * n * 4096 / 512 + 999) / 1000);
+	CHECK(p[5] <= 100);
+	/* a namespace's NSID is not one of this log's */
+	CHECK_EQ(get_log(&t, NVME_LOG_OCP_SMART, 1, log, 512) & 0x7ff, NVME_SC_INVALID_FIELD);
+	th_fini(&t);
+}
