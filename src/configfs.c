@@ -425,9 +425,10 @@ static ssize_t tunable_show(struct config_item *item, char *page, unsigned int n
 	mutex_lock(&nvmev_lock);
 	dev = cns_dev(cns);
 	if (dev && dev->ns_type[cns->nsid - 1] == cns->p.type)
-		ret = sprintf(page, "%llu\n", nvmev_tunable_get(dev->ns_timing[cns->nsid - 1], tu));
+		ret = nvmev_tunable_print(tu, nvmev_tunable_get(dev->ns_timing[cns->nsid - 1], tu),
+					  page);
 	else
-		ret = sprintf(page, "%llu\n", cns->p.tun[tu - m->tunables]);
+		ret = nvmev_tunable_print(tu, cns->p.tun[tu - m->tunables], page);
 	mutex_unlock(&nvmev_lock);
 	return ret;
 }
@@ -449,9 +450,10 @@ static ssize_t tunable_store(struct config_item *item, const char *page, size_t 
 			name, cns->p.type->name);
 		return -EINVAL;
 	}
-	ret = kstrtou64(page, 0, &v);
+	ret = nvmev_tunable_scan(tu, page, &v);
 	if (ret) {
-		pr_warn("%snamespaces/%u/%s: not a number\n", cns->cd->who, cns->nsid, name);
+		pr_warn("%snamespaces/%u/%s: not a number%s\n", cns->cd->who, cns->nsid, name,
+			tu->names ? " or one of its names" : "");
 		return ret;
 	}
 	snprintf(who, sizeof(who), "%snamespaces/%u/", cns->cd->who, cns->nsid);
@@ -587,15 +589,47 @@ static const struct {
 	TUNABLE_OPS(47),
 };
 
+/*
+ * preset: a named set of the type's tunables (a drive class); writing one
+ * sets them all, and later writes of single tunables change what it set.
+ */
+static ssize_t preset_show(struct config_item *item, char *page)
+{
+	struct nvmev_cfs_ns *cns = to_cns(item);
+	ssize_t ret;
+
+	mutex_lock(&nvmev_lock);
+	ret = sprintf(page, "%s\n", nvmev_ns_preset_name(&cns->p));
+	mutex_unlock(&nvmev_lock);
+	return ret;
+}
+
+static ssize_t preset_store(struct config_item *item, const char *page, size_t len)
+{
+	struct nvmev_cfs_ns *cns = to_cns(item);
+	char buf[32], who[48];
+	int ret;
+
+	if (strscpy(buf, page, sizeof(buf)) < 0)
+		return -EINVAL;
+	snprintf(who, sizeof(who), "%snamespaces/%u/", cns->cd->who, cns->nsid);
+	mutex_lock(&nvmev_lock);
+	ret = cns_busy(cns, "preset") ?: nvmev_ns_apply_preset(who, cns->nsid, &cns->p, strim(buf));
+	mutex_unlock(&nvmev_lock);
+	return ret ?: len;
+}
+
 CONFIGFS_ATTR(, type);
 CONFIGFS_ATTR(, size);
 CONFIGFS_ATTR(, lba_size);
+CONFIGFS_ATTR(, preset);
 
 static struct configfs_attribute cns_tunable_attrs[NVMEV_CFS_TUNABLES];
-static struct configfs_attribute *cns_attrs[3 + NVMEV_CFS_TUNABLES + 1] = {
+static struct configfs_attribute *cns_attrs[4 + NVMEV_CFS_TUNABLES + 1] = {
 	&attr_type,
 	&attr_size,
 	&attr_lba_size,
+	&attr_preset,
 };
 
 static void cns_release(struct config_item *item)
@@ -789,7 +823,7 @@ int nvmev_configfs_init(void)
 		a->ca_mode = 0644;
 		a->show = tunable_ops[i].show;
 		a->store = tunable_ops[i].store;
-		cns_attrs[3 + i] = a;
+		cns_attrs[4 + i] = a;
 	}
 	config_group_init(&nvmev_subsys.su_group);
 	mutex_init(&nvmev_subsys.su_mutex);

@@ -38,7 +38,12 @@ MODULE_PARM_DESC(cpus,
 static char *type = "nvm";
 module_param(type, charp, 0444);
 MODULE_PARM_DESC(type,
-		 "Type of the namespace of nvmev0: nvm (NVM command set), kv (Key Value command set) or zns (Zoned Namespace command set) (default nvm)");
+		 "Type of the namespace of nvmev0: nvm (NVM command set, Optane-class), conv (NVM command set on a conventional NAND SSD with an FTL), kv (Key Value command set) or zns (Zoned Namespace command set) (default nvm)");
+
+static char *preset;
+module_param(preset, charp, 0444);
+MODULE_PARM_DESC(preset,
+		 "conv: drive class whose tunables nvmev0's namespace starts from: datacenter-tlc, client-tlc or qlc (default datacenter-tlc); the tunables given as parameters override it");
 
 static unsigned long read_latency_ns = 10000;
 module_param(read_latency_ns, ulong, 0444);
@@ -102,10 +107,53 @@ module_param(zone_append_max_kib, ulong, 0444);
 MODULE_PARM_DESC(zone_append_max_kib,
 		 "zns: largest Zone Append in KiB, a power of two from 4; 0 = the largest transfer, 2048 (default 0)");
 
+static unsigned long op_percent = 7;
+module_param(op_percent, ulong, 0444);
+MODULE_PARM_DESC(op_percent,
+		 "conv: spare NAND capacity in percent of the user capacity, so 7 means 7% more NAND than the host sees (default 7; 1..400)");
+
+static char *gc_policy = "greedy";
+module_param(gc_policy, charp, 0444);
+MODULE_PARM_DESC(gc_policy, "conv: garbage collection victims: greedy or cost-benefit (default greedy)");
+
+static unsigned long gc_bg_lines;
+module_param(gc_bg_lines, ulong, 0444);
+MODULE_PARM_DESC(gc_bg_lines,
+		 "conv: free lines below which GC runs in the background; 0 = gc_fg_lines + 2 (default 0)");
+
+static unsigned long gc_fg_lines = 2;
+module_param(gc_fg_lines, ulong, 0444);
+MODULE_PARM_DESC(gc_fg_lines,
+		 "conv: free lines at or below which host writes wait for GC (default 2; at least 2)");
+
+/*
+ * Tunables whose default is the preset's (or, shared by the NAND types,
+ * each type's own): a parameter left at NVMEV_UNSET is not given.
+ */
+#define NVMEV_UNSET ULONG_MAX
+#define NVMEV_PRESET_PARAM(n, desc)							static unsigned long n = NVMEV_UNSET;							module_param(n, ulong, 0444);								MODULE_PARM_DESC(n, desc " (default: the preset's, or the type's)")
+
+NVMEV_PRESET_PARAM(write_buffer_kib, "conv: write buffer in KiB; writes complete once in it");
+NVMEV_PRESET_PARAM(host_mbps, "conv: host link in MB/s (10^6 bytes/s) each way; 0 = unlimited");
+NVMEV_PRESET_PARAM(pe_cycles, "conv: rated program/erase cycles of a block, for SMART Percentage Used");
+NVMEV_PRESET_PARAM(channels, "conv, zns: NAND channels");
+NVMEV_PRESET_PARAM(dies_per_channel, "conv, zns: NAND dies on each channel (channels x dies at most 256)");
+NVMEV_PRESET_PARAM(planes_per_die, "conv, zns: planes of a die (1..16)");
+NVMEV_PRESET_PARAM(page_kib, "conv, zns: flash page in KiB (conv: a multiple of 4)");
+NVMEV_PRESET_PARAM(oneshot_pages, "conv, zns: pages per plane one program writes (3 for one-shot TLC)");
+NVMEV_PRESET_PARAM(pages_per_block, "conv, zns: pages per plane of an erase block (conv scales it down for small namespaces)");
+NVMEV_PRESET_PARAM(page_read_ns, "conv, zns: tR, reading a page into the die's register, in ns");
+NVMEV_PRESET_PARAM(program_ns, "conv, zns: tPROG of a program unit, in ns");
+NVMEV_PRESET_PARAM(erase_ns, "conv, zns: tBERS of an erase block, in ns (at least 1: erases are never free)");
+NVMEV_PRESET_PARAM(channel_mbps, "conv, zns: transfer rate of a NAND channel in MB/s");
+NVMEV_PRESET_PARAM(fw_ns, "conv, zns: controller firmware time per command, in ns");
+NVMEV_PRESET_PARAM(open_close_ns, "zns: an explicit zone open or close, in ns");
+
 /* The media tunables that have module parameters, by name. */
 static const struct {
 	const char *name;
 	unsigned long *val;
+	bool unset_default;	/* NVMEV_UNSET: not given */
 } modparam_tunables[] = {
 	{ "read_latency_ns", &read_latency_ns },
 	{ "write_latency_ns", &write_latency_ns },
@@ -116,6 +164,33 @@ static const struct {
 	{ "max_open_zones", &max_open_zones },
 	{ "max_active_zones", &max_active_zones },
 	{ "zone_append_max_kib", &zone_append_max_kib },
+	{ "op_percent", &op_percent },
+	{ "gc_bg_lines", &gc_bg_lines },
+	{ "gc_fg_lines", &gc_fg_lines },
+	{ "write_buffer_kib", &write_buffer_kib, true },
+	{ "host_mbps", &host_mbps, true },
+	{ "pe_cycles", &pe_cycles, true },
+	{ "channels", &channels, true },
+	{ "dies_per_channel", &dies_per_channel, true },
+	{ "planes_per_die", &planes_per_die, true },
+	{ "page_kib", &page_kib, true },
+	{ "oneshot_pages", &oneshot_pages, true },
+	{ "pages_per_block", &pages_per_block, true },
+	{ "page_read_ns", &page_read_ns, true },
+	{ "program_ns", &program_ns, true },
+	{ "erase_ns", &erase_ns, true },
+	{ "channel_mbps", &channel_mbps, true },
+	{ "fw_ns", &fw_ns, true },
+	{ "open_close_ns", &open_close_ns, true },
+};
+
+/* The media tunables that have text module parameters (a name of the tunable's). */
+static const struct {
+	const char *name;
+	char **val;
+	const char *def;
+} modparam_named_tunables[] = {
+	{ "gc_policy", &gc_policy, "greedy" },
 };
 
 struct kobject *nvmev_kobj;
@@ -158,11 +233,64 @@ static int check_foreign_tunables(const struct nvmev_type *t)
 			continue;
 		for (i = 0; (o = nvmev_type_at(i)); i++) {
 			tu = nvmev_tunable_find(o->media, modparam_tunables[j].name);
-			if (tu && *modparam_tunables[j].val != tu->def) {
+			if (tu && (modparam_tunables[j].unset_default ?
+				   *modparam_tunables[j].val != NVMEV_UNSET :
+				   *modparam_tunables[j].val != tu->def)) {
 				pr_err("%s: is a tunable of type %s, not of type %s: load with type=%s or leave it out\n",
 				       modparam_tunables[j].name, o->name, t->name, o->name);
 				return -EINVAL;
 			}
+		}
+	}
+	for (j = 0; j < ARRAY_SIZE(modparam_named_tunables); j++) {
+		if (nvmev_tunable_find(t->media, modparam_named_tunables[j].name) ||
+		    !strcmp(*modparam_named_tunables[j].val, modparam_named_tunables[j].def))
+			continue;
+		for (i = 0; (o = nvmev_type_at(i)); i++)
+			if (nvmev_tunable_find(o->media, modparam_named_tunables[j].name)) {
+				pr_err("%s: is a tunable of type %s, not of type %s: load with type=%s or leave it out\n",
+				       modparam_named_tunables[j].name, o->name, t->name, o->name);
+				return -EINVAL;
+			}
+	}
+	if (given(preset) && !t->media->nr_presets) {
+		pr_err("preset: type %s has no presets (conv has)\n", t->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* nvmev0's namespace: the preset, then the tunables given as parameters. */
+static int modparam_tunables_apply(struct nvmev_ns_params *ns, const struct nvmev_type *t)
+{
+	const struct nvmev_media *m = t->media;
+	unsigned int i, j;
+	int ret;
+
+	if (given(preset) && m->nr_presets) {
+		ret = nvmev_ns_apply_preset("", 1, ns, preset);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < m->nr_tunables; i++) {
+		for (j = 0; j < ARRAY_SIZE(modparam_tunables); j++)
+			if (!strcmp(m->tunables[i].name, modparam_tunables[j].name) &&
+			    !(modparam_tunables[j].unset_default &&
+			      *modparam_tunables[j].val == NVMEV_UNSET))
+				ns->tun[i] = *modparam_tunables[j].val;
+		for (j = 0; j < ARRAY_SIZE(modparam_named_tunables); j++) {
+			u64 v;
+
+			if (strcmp(m->tunables[i].name, modparam_named_tunables[j].name))
+				continue;
+			if (nvmev_tunable_scan(&m->tunables[i], *modparam_named_tunables[j].val, &v) ||
+			    v < m->tunables[i].min || v > m->tunables[i].max) {
+				pr_err("%s: '%s' is not one of its values\n",
+				       modparam_named_tunables[j].name,
+				       *modparam_named_tunables[j].val);
+				return -EINVAL;
+			}
+			ns->tun[i] = v;
 		}
 	}
 	return 0;
@@ -176,7 +304,6 @@ static int parse_params(struct nvmev_params *p)
 {
 	struct nvmev_ns_params *ns = &p->ns[0];
 	const struct nvmev_type *t;
-	unsigned int i, j;
 	char names[128];
 	int ret;
 
@@ -198,11 +325,7 @@ static int parse_params(struct nvmev_params *p)
 	}
 	nvmev_ns_params_init(ns, t);
 	ns->lba_size = lba_size;
-	for (i = 0; i < t->media->nr_tunables; i++)
-		for (j = 0; j < ARRAY_SIZE(modparam_tunables); j++)
-			if (!strcmp(t->media->tunables[i].name, modparam_tunables[j].name))
-				ns->tun[i] = *modparam_tunables[j].val;
-	ret = check_foreign_tunables(t);
+	ret = check_foreign_tunables(t) ?: modparam_tunables_apply(ns, t);
 	if (ret)
 		return ret;
 
@@ -227,6 +350,7 @@ static int nvmev_media_init(struct nvmev_dev *dev)
 {
 	const struct nvmev_ns_params *first = NULL;
 	unsigned int i, j;
+	u64 min;
 
 	for (i = 0; i < NVMEV_MAX_NS && !first; i++)
 		if (dev->p.ns[i].type)
@@ -245,17 +369,20 @@ static int nvmev_media_init(struct nvmev_dev *dev)
 		for (j = 0; j < m->nr_tunables; j++)
 			nvmev_tunable_set(t, &m->tunables[j], ns->tun[j]);
 		if (m->init(t)) {
-			pr_err("%s: namespace %u: its %s tunables do not fit together\n",
-			       dev->name, i + 1, ns->type->name);
+			pr_err("%s: namespace %u: its %s tunables do not fit together%s%s\n",
+			       dev->name, i + 1, ns->type->name, m->misfit ? ": " : "",
+			       m->misfit ? m->misfit(t) : "");
 			return -EINVAL;
 		}
-		/* a set that lays itself out in the namespace needs room for it */
-		if (dev->p.ns[i].type && ns->type->cmd_set->min_size &&
-		    ns->size < ns->type->cmd_set->min_size(t, ilog2(ns->lba_size))) {
+		/* a set or a model that lays itself out in the namespace needs room for it */
+		min = ns->type->cmd_set->min_size ?
+		      ns->type->cmd_set->min_size(t, ilog2(ns->lba_size)) : 0;
+		if (t->ops->min_size)
+			min = max(min, t->ops->min_size(t));
+		if (dev->p.ns[i].type && ns->size < min) {
 			pr_err("%s: namespace %u: size: %llu bytes is too small for a %s namespace with these tunables: it needs at least %llu bytes (%llu MiB)\n",
-			       dev->name, i + 1, ns->size, ns->type->name,
-			       ns->type->cmd_set->min_size(t, ilog2(ns->lba_size)),
-			       DIV_ROUND_UP(ns->type->cmd_set->min_size(t, ilog2(ns->lba_size)), SZ_1M));
+			       dev->name, i + 1, ns->size, ns->type->name, min,
+			       DIV_ROUND_UP(min, SZ_1M));
 			return -EINVAL;
 		}
 	}

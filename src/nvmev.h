@@ -38,6 +38,7 @@
 #define NVMEV_NAME_LEN		16	/* with the NUL; "nvmev0" for the module parameters */
 /* Tunable names over every type: configfs and sysfs attributes (params.c) */
 #define NVMEV_MAX_ALL_TUNABLES	64
+#define NVMEV_MAX_MEDIA_STATS	32	/* counters of a media model in nsN/stats/ */
 
 enum nvmev_poll_mode {
 	NVMEV_POLL_BUSY,
@@ -52,6 +53,7 @@ struct nvmev_ns_params {
 	u64 size;			/* bytes; 0: what the others leave */
 	u32 lba_size;
 	u64 tun[NVMEV_MAX_TUNABLES];	/* type->media->tunables[i] */
+	const struct nvmev_preset *preset;	/* applied last; NULL: the defaults */
 	u64 offset;			/* in the storage: set by nvmev_params_check() */
 };
 
@@ -164,6 +166,11 @@ int nvmev_parse_cpus(const char *who, const char *s, struct nvmev_params *p);
 int nvmev_check_range(const char *who, const char *name, u64 v, u64 lo, u64 hi);
 void nvmev_ns_params_init(struct nvmev_ns_params *ns, const struct nvmev_type *type);
 int nvmev_params_check(const char *who, struct nvmev_params *p);
+int nvmev_tunable_print(const struct nvmev_tunable *tu, u64 v, char *buf);
+int nvmev_tunable_scan(const struct nvmev_tunable *tu, const char *buf, u64 *v);
+int nvmev_ns_apply_preset(const char *who, u32 nsid, struct nvmev_ns_params *ns,
+			  const char *name);
+const char *nvmev_ns_preset_name(const struct nvmev_ns_params *ns);
 int nvmev_type_index(const struct nvmev_type *type);
 extern const char *nvmev_all_tunables[NVMEV_MAX_ALL_TUNABLES];
 extern unsigned int nvmev_nr_all_tunables;

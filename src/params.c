@@ -123,6 +123,75 @@ int nvmev_check_range(const char *who, const char *name, u64 v, u64 lo, u64 hi)
 	return 0;
 }
 
+/* @tu's value @v as sysfs and configfs show it: its name if it has one. */
+int nvmev_tunable_print(const struct nvmev_tunable *tu, u64 v, char *buf)
+{
+	if (tu->names && v >= tu->min && v <= tu->max)
+		return sprintf(buf, "%s\n", tu->names[v - tu->min]);
+	return sprintf(buf, "%llu\n", v);
+}
+
+/* @buf as a value of @tu: one of its names, or a number; not checked against its range. */
+int nvmev_tunable_scan(const struct nvmev_tunable *tu, const char *buf, u64 *v)
+{
+	char word[32];
+	u64 i;
+
+	if (tu->names) {
+		if (strscpy(word, buf, sizeof(word)) < 0)
+			return -EINVAL;
+		strim(word);
+		for (i = tu->min; i <= tu->max; i++)
+			if (!strcmp(word, tu->names[i - tu->min])) {
+				*v = i;
+				return 0;
+			}
+	}
+	return kstrtou64(buf, 0, v);
+}
+
+/* The name of the preset @ns was last given, or of its type's first one; "-": none. */
+const char *nvmev_ns_preset_name(const struct nvmev_ns_params *ns)
+{
+	const struct nvmev_media *m = ns->type->media;
+
+	if (ns->preset)
+		return ns->preset->name;
+	return m->nr_presets ? m->presets[0].name : "-";
+}
+
+/* Every tunable of preset @name of @ns's type; -EINVAL, with the names, if it has none such. */
+int nvmev_ns_apply_preset(const char *who, u32 nsid, struct nvmev_ns_params *ns,
+			  const char *name)
+{
+	const struct nvmev_media *m = ns->type->media;
+	const struct nvmev_preset *p = nvmev_preset_find(m, name);
+	char names[128];
+	unsigned int i;
+	int n = 0;
+
+	if (!p) {
+		for (i = 0; i < m->nr_presets; i++)
+			n += scnprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+				       m->presets[i].name);
+		if (!m->nr_presets)
+			pr_err("%spreset: namespace %u: type %s has no presets\n", who, nsid,
+			       ns->type->name);
+		else
+			pr_err("%spreset: '%s' is not a preset of type %s (%s)\n", who, name,
+			       ns->type->name, names);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->nr_values; i++) {
+		const struct nvmev_tunable *tu = nvmev_tunable_find(m, p->values[i].name);
+
+		if (tu)
+			ns->tun[tu - m->tunables] = p->values[i].value;
+	}
+	ns->preset = p;
+	return 0;
+}
+
 /* @ns configured as a namespace of @type, every tunable at its default. */
 void nvmev_ns_params_init(struct nvmev_ns_params *ns, const struct nvmev_type *type)
 {

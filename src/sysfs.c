@@ -343,16 +343,22 @@ static ssize_t dev_tunable_show(struct nvmev_dev *dev, const char *name, char *b
 		const struct nvmev_tunable *tu = slot_tunable(dev, i, name);
 
 		if (tu)
-			return sysfs_emit(buf, "%llu\n", nvmev_tunable_get(dev->ns_timing[i], tu));
+			return nvmev_tunable_print(tu, nvmev_tunable_get(dev->ns_timing[i], tu), buf);
 	}
 	return -EIO;
 }
 
+/* A number in range, or one of the tunable's names. */
 static int tunable_parse(const struct nvmev_tunable *tu, const char *buf, u64 *v)
 {
+	int ret;
+
 	if (!(tu->flags & NVMEV_TUNABLE_RUNTIME))
 		return -EBUSY;
-	return parse_bounded(buf, tu->min, tu->max, v);
+	ret = nvmev_tunable_scan(tu, buf, v);
+	if (ret)
+		return ret;
+	return *v < tu->min || *v > tu->max ? -ERANGE : 0;
 }
 
 /* Every namespace (and NSID to come) that has @name takes the value. */
@@ -427,6 +433,7 @@ struct nvmev_ns_attr {
 	ssize_t (*show)(struct nvmev_ns_kobj *nk, char *buf);
 	const struct nvmev_tunable *tunable;
 	bool fault;		/* the command set's fault injection */
+	u32 stat;		/* the media model's counter stat - 1 */
 };
 
 static struct nvmev_ns *nk_ns(struct nvmev_ns_kobj *nk)
@@ -439,13 +446,30 @@ static struct nvmev_timing *nk_timing(struct nvmev_ns_kobj *nk)
 	return nk->dev->ns_timing[nk->nsid - 1];
 }
 
+/* Counter @i of the namespace's media model (stats/), thousandths as 7.823. */
+static ssize_t ns_media_stat_show(struct nvmev_ns_kobj *nk, u32 i, char *buf)
+{
+	const struct nvmev_media *m = nk->dev->ns_type[nk->nsid - 1]->media;
+	u64 v[NVMEV_MAX_MEDIA_STATS];
+
+	if (!m->stats || i >= m->nr_stats || m->nr_stats > NVMEV_MAX_MEDIA_STATS)
+		return -EIO;
+	m->stats(nk_timing(nk), v);
+	if (m->stat_names[i].milli)
+		return sysfs_emit(buf, "%llu.%03llu\n", v[i] / 1000, v[i] % 1000);
+	return sysfs_emit(buf, "%llu\n", v[i]);
+}
+
 static ssize_t ns_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
 {
 	struct nvmev_ns_attr *a = container_of(attr, struct nvmev_ns_attr, attr);
 	struct nvmev_ns_kobj *nk = to_ns_kobj(kobj);
 
 	if (a->tunable)
-		return sysfs_emit(buf, "%llu\n", nvmev_tunable_get(nk_timing(nk), a->tunable));
+		return nvmev_tunable_print(a->tunable, nvmev_tunable_get(nk_timing(nk), a->tunable),
+					   buf);
+	if (a->stat)
+		return ns_media_stat_show(nk, a->stat - 1, buf);
 	if (a->fault)
 		return -EACCES;
 	return a->show(nk, buf);
@@ -604,6 +628,10 @@ static const struct attribute_group *nvmev_ns_groups[] = {
 #define NVMEV_MAX_TYPES	8
 static struct nvmev_ns_attr type_tunable_attrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES];
 static struct nvmev_ns_attr type_fault_attrs[NVMEV_MAX_TYPES];
+/* and each type's media counters, merged into nsN/stats/ */
+static struct nvmev_ns_attr type_stat_attrs[NVMEV_MAX_TYPES][NVMEV_MAX_MEDIA_STATS];
+static struct attribute *type_stat_ptrs[NVMEV_MAX_TYPES][NVMEV_MAX_MEDIA_STATS + 1];
+static struct attribute_group type_stat_groups[NVMEV_MAX_TYPES];
 static struct attribute *type_tunable_ptrs[NVMEV_MAX_TYPES][NVMEV_MAX_TUNABLES + 2];
 static struct attribute_group type_tunable_groups[NVMEV_MAX_TYPES];
 
@@ -631,7 +659,9 @@ static void ns_kobj_add(struct nvmev_dev *dev, u32 nsid)
 	    (ti >= 0 && ti < NVMEV_MAX_TYPES &&
 	     sysfs_create_group(&nk->kobj, &type_tunable_groups[ti])) ||
 	    (dev->ns_type[nsid - 1]->cmd_set->usage &&
-	     sysfs_create_group(&nk->kobj, &nvmev_ns_usage_group))) {
+	     sysfs_create_group(&nk->kobj, &nvmev_ns_usage_group)) ||
+	    (ti >= 0 && ti < NVMEV_MAX_TYPES && type_stat_ptrs[ti][0] &&
+	     sysfs_merge_group(&nk->kobj, &type_stat_groups[ti]))) {
 		pr_err("%s: cannot create ns%u in sysfs\n", dev->name, nsid);
 		kobject_put(&nk->kobj);
 		return;
@@ -707,6 +737,18 @@ int nvmev_sysfs_init(void)
 			type_tunable_ptrs[i][j] = &type_fault_attrs[i].attr;
 		}
 		type_tunable_groups[i].attrs = type_tunable_ptrs[i];
+		if (t->media->nr_stats > NVMEV_MAX_MEDIA_STATS)
+			return -E2BIG;
+		for (j = 0; t->media->stats && j < t->media->nr_stats; j++) {
+			struct nvmev_ns_attr *a = &type_stat_attrs[i][j];
+
+			a->attr.name = t->media->stat_names[j].name;
+			a->attr.mode = 0444;
+			a->stat = j + 1;
+			type_stat_ptrs[i][j] = &a->attr;
+		}
+		type_stat_groups[i].name = "stats";
+		type_stat_groups[i].attrs = type_stat_ptrs[i];
 	}
 	return 0;
 }

@@ -569,14 +569,19 @@ void nvmev_ftl_trim(struct nvmev_ftl *f, u64 lpn, u64 n)
 	}
 }
 
+/*
+ * Free lines below which GC runs in the background: gc_bg_lines, or two
+ * above the foreground threshold. Free lines GC keeps ready are spare the
+ * data cannot use, so the default keeps few (a drive that collects ahead
+ * of bursts trades write amplification for them: raise gc_bg_lines).
+ */
 u32 nvmev_ftl_bg_lines(const struct nvmev_ftl *f)
 {
 	const struct nvmev_ftl_state *s = f->s;
-	u32 spare = s->nr_lines - (u32)((s->user_pages + s->line_pages - 1) / s->line_pages);
 
 	if (s->gc_bg_lines)
 		return NVMEV_MAX(s->gc_bg_lines, s->gc_fg_lines + 1);
-	return NVMEV_MAX(s->gc_fg_lines + 2, spare / 4);
+	return s->gc_fg_lines + 2;
 }
 
 bool nvmev_ftl_gc_background(struct nvmev_ftl *f, u32 budget)

@@ -60,7 +60,7 @@ struct nvmev_ftl_params {
 	u32 pages_per_block;	/* the preset's flash pages per plane in a block (at most) */
 	u32 op_percent;		/* spare capacity, percent of the user capacity */
 	u32 policy;		/* enum nvmev_ftl_policy */
-	u32 gc_bg_lines;	/* background GC below this many free lines; 0: automatic */
+	u32 gc_bg_lines;	/* background GC below this many free lines; 0: gc_fg_lines + 2 */
 	u32 gc_fg_lines;	/* the host waits for GC at or below this many */
 };
 

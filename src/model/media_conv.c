@@ -369,6 +369,26 @@ static int conv_media_init(struct nvmev_timing *base)
 	return 0;
 }
 
+static const char *conv_misfit(const struct nvmev_timing *base)
+{
+	const struct nvmev_conv_timing *t = (const struct nvmev_conv_timing *)base;
+	const struct nvmev_nand *n = &t->nand;
+	u64 unit = (n->page_kib << 10) * n->planes_per_die * n->oneshot_pages;
+
+	if (n->channels * n->dies_per_channel > NVMEV_NAND_MAX_DIES ||
+	    n->pages_per_block < n->oneshot_pages)
+		return "the NAND geometry does not fit (channels x dies_per_channel at most 256, pages_per_block at least oneshot_pages)";
+	if (n->page_kib % 4)
+		return "page_kib is not a multiple of 4 (the FTL maps 4 KiB pages)";
+	if ((t->write_buffer_kib << 10) < unit)
+		return "write_buffer_kib is less than one program unit (page_kib x planes_per_die x oneshot_pages)";
+	if ((t->write_buffer_kib << 10) / unit > NVMEV_CONV_WB_MAX_UNITS)
+		return "write_buffer_kib holds more than 16384 program units";
+	if (t->gc_bg_lines && t->gc_bg_lines <= NVMEV_MAX(t->gc_fg_lines, 2ull))
+		return "gc_bg_lines is not above gc_fg_lines";
+	return "op_percent or gc_policy is out of range";
+}
+
 static const char *const conv_policies[] = { "greedy", "cost-benefit" };
 
 #define CONV_TUNABLE(n, field, h, lo, hi, d, fl)					\
@@ -385,7 +405,7 @@ static const struct nvmev_tunable conv_tunables[] = {
 	  .offset = offsetof(struct nvmev_conv_timing, gc_policy), .size = 8,
 	  .flags = NVMEV_TUNABLE_RUNTIME, .min = 0, .max = 1, .def = 0, .names = conv_policies },
 	CONV_TUNABLE("gc_bg_lines", gc_bg_lines,
-		     "free lines below which GC runs in the background; 0 = a quarter of the spare lines",
+		     "free lines below which GC runs in the background; 0 = gc_fg_lines + 2",
 		     0, 1000000, 0, NVMEV_TUNABLE_RUNTIME),
 	CONV_TUNABLE("gc_fg_lines", gc_fg_lines,
 		     "free lines at or below which host writes wait for GC (at least 2)",
@@ -502,6 +522,7 @@ const struct nvmev_media nvmev_conv_media = {
 	.tunables = conv_tunables,
 	.nr_tunables = NVMEV_ARRAY_SIZE(conv_tunables),
 	.init = conv_media_init,
+	.misfit = conv_misfit,
 	.presets = conv_presets,
 	.nr_presets = NVMEV_ARRAY_SIZE(conv_presets),
 	.stat_names = conv_stats,

@@ -29,6 +29,22 @@ static bool media_fits(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_se
 }
 
 /*
+ * The blocks after the host's hold a media model's state: allocated, so
+ * that an image carries their bytes (it saves deallocated blocks as holes).
+ */
+static void mark_state_allocated(struct nvmev_ns *ns)
+{
+	u64 b = ns->nr_blocks, end = ns->size >> ns->lba_shift;
+
+	for (; b < end && b % 64; b++)
+		nvmev_atomic_andnot64(&ns->dealloc[b / 64], 1ull << (b % 64));
+	for (; b + 64 <= end; b += 64)
+		NVMEV_WRITE_ONCE(ns->dealloc[b / 64], 0);
+	for (; b < end; b++)
+		nvmev_atomic_andnot64(&ns->dealloc[b / 64], 1ull << (b % 64));
+}
+
+/*
  * @ns as after a format: a media model that keeps its state in the
  * namespace lays it out after the host's blocks (ns->size stays the
  * extent's share, so that images carry it; ns->nr_blocks is what the
@@ -47,6 +63,8 @@ static int ns_format(struct nvmev_ns *ns, const struct nvmev_cmd_set *set)
 		ns->nr_blocks = host >> ns->lba_shift;
 	}
 	set->init_ns(ns);
+	if (ns->nr_blocks < ns->size >> ns->lba_shift)
+		mark_state_allocated(ns);
 	return 0;
 }
 

@@ -107,6 +107,8 @@ struct nvmev_media {
 	 * history; 0, or -1 when the tunables do not fit together.
 	 */
 	int (*init)(struct nvmev_timing *t);
+	/* Optional: after @init refused @t, which tunable is wrong and why (a phrase) */
+	const char *(*misfit)(const struct nvmev_timing *t);
 	/* Optional: presets (the first one is the tunables' defaults). */
 	const struct nvmev_preset *presets;
 	u32 nr_presets;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "sim.h"
+#include "conv.h"
 
 void sim_default_params(struct nvmev_ftl_params *p)
 {
@@ -92,9 +93,12 @@ int sim_run(const struct sim_config *c, struct sim_result *r)
 		return -1;
 	nvmev_ftl_format(&f, mem, &c->p, &r->g);
 	user = r->g.user_pages;
+	/* each command as the conventional media model runs it: a step of background GC after */
 	if (!c->no_fill)
-		for (i = 0; i < user; i += 32)
+		for (i = 0; i < user; i += 32) {
 			nvmev_ftl_write(&f, i, NVMEV_MIN(32ull, user - i));
+			nvmev_ftl_gc_background(&f, NVMEV_CONV_BG_BUDGET);
+		}
 	span = c->span_pct ? NVMEV_MAX(1ull, user * c->span_pct / 100) : user;
 	if (c->trim_pct)
 		nvmev_ftl_trim(&f, user - user * c->trim_pct / 100, user * c->trim_pct / 100);
@@ -109,6 +113,7 @@ int sim_run(const struct sim_config *c, struct sim_result *r)
 			ml = f.s->n.media_pages;
 		}
 		nvmev_ftl_write(&f, next_lpn(c, user, span, &rng, &seq), 1);
+		nvmev_ftl_gc_background(&f, NVMEV_CONV_BG_BUDGET);
 		if (f.s->nr_free < r->free_min)
 			r->free_min = f.s->nr_free;
 	}

@@ -518,3 +518,50 @@ UNIT_TEST(image_restore_layout)
 	th_fini(&t);
 	free(a.p);
 }
+
+/* A conventional namespace: its FTL's state (after the host's blocks) travels in the image. */
+UNIT_TEST(image_conv_ftl_state)
+{
+	u64 sz[NVMEV_MAX_NS] = { 32 * MiB };
+	u32 sh[NVMEV_MAX_NS] = { 12 };
+	const struct nvmev_type *types[NVMEV_MAX_NS] = { nvmev_type_by_name("conv") };
+	struct nvmev_conv_timing *m;
+	struct nvme_sqe c;
+	struct th t;
+	struct blob a;
+	u64 buf, i, host, n;
+	u32 l5;
+
+	th_init_types(&t, sz, sh, types, NULL, 0xc2);
+	CHECK(th_enable(&t));
+	CHECK(th_create_io_pair(&t, 1, 64));
+	buf = host_alloc(4096);
+	n = t.c->ns[0].nr_blocks;
+	for (i = 0; i < 2 * n; i++) {
+		nvme_put64(host_ptr(buf), 0, i % n);
+		sqe_rw(&c, NVME_CMD_WRITE, (i * 7919) % n, 1, buf);
+		CHECK_EQ(th_io(&t, 1, &c), 0);
+	}
+	m = (struct nvmev_conv_timing *)t.c->ns[0].timing;
+	host = m->ftl.s->n.host_pages;
+	l5 = nvmev_ftl_lookup(&m->ftl, 5);
+	CHECK(m->ftl.s->n.gc_runs > 0);
+	a = save(&t, 1 << 20);
+	th_fini(&t);
+
+	th_init_types(&t, sz, sh, types, NULL, 0xc2);
+	CHECK(th_enable(&t));
+	m = (struct nvmev_conv_timing *)t.c->ns[0].timing;
+	CHECK_EQ(m->ftl.s->n.host_pages, 0);
+	CHECK_EQ(restore(&t, a.p, a.len, 65536), 0);
+	CHECK(m->ready);
+	CHECK_EQ(m->ftl.s->n.host_pages, host);
+	CHECK_EQ(nvmev_ftl_lookup(&m->ftl, 5), l5);
+	/* a damaged FTL is refused, and the namespace is empty and works */
+	a.p[a.len - 4096 - 32 * MiB + (n << 12)] ^= 0xff;	/* the FTL's magic */
+	CHECK(restore(&t, a.p, a.len, 65536) != 0);
+	CHECK(m->ready);
+	CHECK_EQ(m->ftl.s->n.host_pages, 0);
+	th_fini(&t);
+	free(a.p);
+}

@@ -226,6 +226,11 @@ vm_mkinitramfs() {
 	# kvcheck, the key-value passthrough check, for 14-kv (static: no libraries)
 	gcc -O2 -Wall -Wextra -Werror -static -o "$root/usr/bin/kvcheck" "$REPO/tests/kv/kvcheck.c" ||
 		{ echo "tests/kv/kvcheck.c does not build" >&2; rm -rf "$root"; return 1; }
+	# ftlsim, the FTL simulator on the model's own FTL, for 17-conv's WAF check
+	gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static -I"$REPO/src/model" \
+		-o "$root/usr/bin/ftlsim" "$REPO/tests/model/ftlsim.c" "$REPO/tests/model/sim.c" \
+		"$REPO/src/model/ftl.c" -lm ||
+		{ echo "tests/model/ftlsim.c does not build" >&2; rm -rf "$root"; return 1; }
 	cp "$VM_DIR/guest/init.sh" "$root/init"
 	chmod 755 "$root/init"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
