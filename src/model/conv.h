@@ -40,7 +40,6 @@ struct nvmev_conv_timing {
 	u32 wb_units;		/* the write buffer, in program units */
 	u32 wb_head;
 	u32 wb_len;
-	u64 wb_waits;
 	u64 wb_release[NVMEV_CONV_WB_MAX_UNITS];	/* when each buffered unit is programmed */
 };
 

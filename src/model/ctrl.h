@@ -167,6 +167,14 @@ static inline u64 nvmev_dealloc_words(u64 nr_blocks)
 	return (nr_blocks + 63) / 64;
 }
 
+/* Bits [@first, @end) of one word of a deallocation map. */
+static inline u64 nvmev_dealloc_word_mask(u64 first, u64 end)
+{
+	u64 hi = end - first == 64 ? ~0ull : ((1ull << (end - first)) - 1);
+
+	return hi << first;
+}
+
 /* Words of the storage's deallocation map: a bit per 512 bytes. */
 static inline u64 nvmev_storage_map_words(u64 storage_size)
 {
@@ -414,6 +422,8 @@ void nvmev_admin_check_temperature(struct nvmev_ctrl *c);
 void nvmev_cq_delete(struct nvmev_ctrl *c, u16 qid);
 u64 nvmev_power_on_hours(struct nvmev_ctrl *c);
 /* ns.c */
+/* Set (@set) or clear the deallocation marks of [@slba, @slba + @nlb) (atomic per word). */
+void nvmev_dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set);
 /* @ns (allocated) as after a format; 0, or -1 when its media cannot lay it out. */
 int nvmev_ns_format(struct nvmev_ns *ns);
 int nvmev_ns_setup(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_set *set,

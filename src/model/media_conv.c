@@ -184,10 +184,8 @@ static u64 conv_write(struct nvmev_conv_timing *t, u64 off, u64 len, u64 now)
 	}
 	t->sink_now = adm;
 	nvmev_ftl_write(&t->ftl, lpn, pages);
-	if (t->sink_now > in) {
-		t->wb_waits++;
+	if (t->sink_now > in)
 		t->ftl.s->n.wb_waits++;
-	}
 	return t->sink_now + NVMEV_READ_ONCE(t->nand.fw_ns);
 }
 
@@ -252,43 +250,46 @@ static void conv_reset(struct nvmev_timing *base)
 
 /* ---- Namespaces ---- */
 
-static u64 conv_format(struct nvmev_timing *base, u8 *mem, u64 size)
+/*
+ * The FTL of a namespace of @size bytes at @mem, after its host's blocks:
+ * a new one, or (@load) the one an image brought, checked. 0, or -1.
+ */
+static int conv_bind(struct nvmev_conv_timing *t, u8 *mem, u64 size, bool load)
 {
-	struct nvmev_conv_timing *t = (struct nvmev_conv_timing *)base;
 	struct nvmev_ftl_params p;
 	struct nvmev_ftl_geo g;
-
-	nvmev_conv_ftl_params(t, &p);
-	if (nvmev_ftl_geometry(&p, size, &g))
-		return 0;
-	nvmev_spin_lock(&t->lock);
-	t->geo = g;
-	t->ftl.sink = &conv_sink;
-	t->ftl.ctx = t;
-	nvmev_ftl_format(&t->ftl, mem + (g.user_pages << NVMEV_FTL_PAGE_SHIFT), &p, &g);
-	t->ready = true;
-	nvmev_spin_unlock(&t->lock);
-	return g.user_pages << NVMEV_FTL_PAGE_SHIFT;
-}
-
-static int conv_load(struct nvmev_timing *base, u8 *mem, u64 size)
-{
-	struct nvmev_conv_timing *t = (struct nvmev_conv_timing *)base;
-	struct nvmev_ftl_params p;
-	struct nvmev_ftl_geo g;
-	int ret;
+	u8 *state;
+	int ret = 0;
 
 	nvmev_conv_ftl_params(t, &p);
 	if (nvmev_ftl_geometry(&p, size, &g))
 		return -1;
+	state = mem + (g.user_pages << NVMEV_FTL_PAGE_SHIFT);
 	nvmev_spin_lock(&t->lock);
 	t->geo = g;
 	t->ftl.sink = &conv_sink;
 	t->ftl.ctx = t;
-	ret = nvmev_ftl_attach(&t->ftl, mem + (g.user_pages << NVMEV_FTL_PAGE_SHIFT), &p, &g);
+	if (load)
+		ret = nvmev_ftl_attach(&t->ftl, state, &p, &g);
+	else
+		nvmev_ftl_format(&t->ftl, state, &p, &g);
 	t->ready = !ret;
 	nvmev_spin_unlock(&t->lock);
 	return ret;
+}
+
+static u64 conv_format(struct nvmev_timing *base, u8 *mem, u64 size)
+{
+	struct nvmev_conv_timing *t = (struct nvmev_conv_timing *)base;
+
+	if (conv_bind(t, mem, size, false))
+		return 0;
+	return t->geo.user_pages << NVMEV_FTL_PAGE_SHIFT;
+}
+
+static int conv_load(struct nvmev_timing *base, u8 *mem, u64 size)
+{
+	return conv_bind((struct nvmev_conv_timing *)base, mem, size, true);
 }
 
 static void conv_deallocate(struct nvmev_timing *base, u64 off, u64 len)
@@ -324,8 +325,6 @@ static void conv_health(struct nvmev_timing *base, struct nvmev_media_health *h)
 	s = t->ftl.s;
 	h->media_bytes_written = s->n.media_pages << NVMEV_FTL_PAGE_SHIFT;
 	h->media_bytes_read = s->n.media_read_pages << NVMEV_FTL_PAGE_SHIFT;
-	h->host_bytes_written = s->n.host_pages << NVMEV_FTL_PAGE_SHIFT;
-	h->erases_total = s->n.erases;
 	h->erases_min = ~0u;
 	for (i = 0; i < s->nr_lines; i++) {	/* not on the I/O path: a log page */
 		h->erases_max = NVMEV_MAX(h->erases_max, t->ftl.lines[i].erases);

@@ -28,20 +28,24 @@ static bool media_fits(struct nvmev_ctrl *c, u32 nsid, const struct nvmev_cmd_se
 	return t && (!set->media || nvmev_str_eq(t->ops->name, set->media));
 }
 
-/*
- * The blocks after the host's hold a media model's state: allocated, so
- * that an image carries their bytes (it saves deallocated blocks as holes).
- */
-static void mark_state_allocated(struct nvmev_ns *ns)
+/* Set (@set) or clear the marks of blocks [@slba, @slba + @nlb). */
+void nvmev_dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
 {
-	u64 b = ns->nr_blocks, end = ns->size >> ns->lba_shift;
+	u64 end = slba + nlb;
 
-	for (; b < end && b % 64; b++)
-		nvmev_atomic_andnot64(&ns->dealloc[b / 64], 1ull << (b % 64));
-	for (; b + 64 <= end; b += 64)
-		NVMEV_WRITE_ONCE(ns->dealloc[b / 64], 0);
-	for (; b < end; b++)
-		nvmev_atomic_andnot64(&ns->dealloc[b / 64], 1ull << (b % 64));
+	while (slba < end) {
+		u64 w = slba / 64, first = slba % 64;
+		u64 last = NVMEV_MIN(end - w * 64, 64ull);
+		u64 m = nvmev_dealloc_word_mask(first, last);
+
+		if (m == ~0ull)
+			NVMEV_WRITE_ONCE(ns->dealloc[w], set ? ~0ull : 0);
+		else if (set)
+			nvmev_atomic_or64(&ns->dealloc[w], m);
+		else
+			nvmev_atomic_andnot64(&ns->dealloc[w], m);
+		slba = w * 64 + last;
+	}
 }
 
 /*
@@ -63,8 +67,10 @@ static int ns_format(struct nvmev_ns *ns, const struct nvmev_cmd_set *set)
 		ns->nr_blocks = host >> ns->lba_shift;
 	}
 	set->init_ns(ns);
+	/* the model's state: allocated, so that an image carries it (it saves holes as such) */
 	if (ns->nr_blocks < ns->size >> ns->lba_shift)
-		mark_state_allocated(ns);
+		nvmev_dealloc_mark(ns, ns->nr_blocks, (ns->size >> ns->lba_shift) - ns->nr_blocks,
+				   false);
 	return 0;
 }
 

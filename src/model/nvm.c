@@ -24,33 +24,6 @@ static u16 io_check_range(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 
 /* ---- Deallocation map: one bit per block, set while deallocated ---- */
 
-static u64 word_mask(u64 first, u64 end)	/* bits [first, end) of one word */
-{
-	u64 hi = end - first == 64 ? ~0ull : ((1ull << (end - first)) - 1);
-
-	return hi << first;
-}
-
-/* Set (@set) or clear the marks of blocks [@slba, @slba + @nlb). */
-void nvmev_dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
-{
-	u64 end = slba + nlb;
-
-	while (slba < end) {
-		u64 w = slba / 64, first = slba % 64;
-		u64 last = NVMEV_MIN(end - w * 64, 64ull);
-		u64 m = word_mask(first, last);
-
-		if (m == ~0ull)
-			NVMEV_WRITE_ONCE(ns->dealloc[w], set ? ~0ull : 0);
-		else if (set)
-			nvmev_atomic_or64(&ns->dealloc[w], m);
-		else
-			nvmev_atomic_andnot64(&ns->dealloc[w], m);
-		slba = w * 64 + last;
-	}
-}
-
 /* Whether any block of [@slba, @slba + @nlb) is deallocated. */
 static bool dealloc_any(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 {
@@ -60,7 +33,7 @@ static bool dealloc_any(const struct nvmev_ns *ns, u64 slba, u64 nlb)
 		u64 w = slba / 64, first = slba % 64;
 		u64 last = NVMEV_MIN(end - w * 64, 64ull);
 
-		if (NVMEV_READ_ONCE(ns->dealloc[w]) & word_mask(first, last))
+		if (NVMEV_READ_ONCE(ns->dealloc[w]) & nvmev_dealloc_word_mask(first, last))
 			return true;
 		slba = w * 64 + last;
 	}

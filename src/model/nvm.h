@@ -25,7 +25,5 @@ void nvmev_nvm_init_ns(struct nvmev_ns *ns);
 void nvmev_nvm_identify_ns(const struct nvmev_ctrl *c, const struct nvmev_ns *ns, u8 *id);
 /* The NVM commands' entries of an effects log. */
 void nvmev_nvm_effects(u8 *io);
-/* Set (@set) or clear the deallocation marks of [@slba, @slba + @nlb) (atomic per word). */
-void nvmev_dealloc_mark(const struct nvmev_ns *ns, u64 slba, u64 nlb, bool set);
 
 #endif /* NVMEV_NVM_H */

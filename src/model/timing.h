@@ -45,10 +45,8 @@ struct nvmev_timing_ops {
 struct nvmev_media_health {
 	u64 media_bytes_written;	/* programmed on the media, the host's and GC's */
 	u64 media_bytes_read;
-	u64 host_bytes_written;		/* as the model counted them */
 	u32 percent_used;		/* of the rated endurance, may exceed 100 */
 	u32 pe_cycles;			/* the rated program/erase cycles */
-	u64 erases_total;
 	u32 erases_max;			/* of one block (line) */
 	u32 erases_min;
 	u32 spare_percent;		/* free lines over the spare lines, 0..100 */
