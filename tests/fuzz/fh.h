@@ -25,6 +25,15 @@
 #define FH_NS3_OFFSET	(1u << 20)
 #define FH_NS3_BLOCKS(shift)	((shift) == 9 ? 105u : 13u)
 #define FH_STORAGE_TWO	(FH_NS3_OFFSET + 105u * 512)
+/*
+ * A namespace of a NAND type (config bytes 0xd0 to 0xdf): conv with a
+ * small geometry (one channel of two dies, 4 KiB pages, one plane, 16-page
+ * blocks) or zns with 1 MiB zones, 2 open and 3 active at most, on a
+ * storage of its own.
+ */
+#define FH_STORAGE_NAND	(4u << 20)
+#define FH_STORAGE_MAX	FH_STORAGE_NAND
+#define FH_ZONE_BYTES	(1u << 20)
 #define FH_MAX_MAPS	512
 #define FH_NR_QUEUES	(NVMEV_MAX_IO_QUEUES + 1)
 
@@ -111,6 +120,9 @@ struct fh {
 	u64 storage_size;
 	u8 *storage_one, *storage_two;	/* one namespace; two (FH_STORAGE_TWO) */
 	u64 *dealloc_one, *dealloc_two;
+	u8 *storage_nand;		/* FH_STORAGE_NAND */
+	u64 *dealloc_nand;
+	struct nvmev_timing *media;	/* the NAND layouts' media instance */
 	u8 *mem;
 	u8 *snap;		/* CQ pages as they were at SHST = complete */
 	u8 perm[FH_PAGES];
@@ -147,8 +159,8 @@ extern struct fh_cmd fh_out[FH_NR_QUEUES][NVMEV_MAX_QUEUE_ENTRIES];
 bool fh_enabled(enum fh_check chk);
 void fh_finding(enum fh_check chk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fh_setup(void);
-/* Device layouts: one NVM namespace, two (see FH_NS3_*), one key-value namespace */
-enum fh_layout { FH_ONE_NS, FH_TWO_NS, FH_KV_NS };
+/* Device layouts: one NVM namespace, two (see FH_NS3_*), one key-value namespace, conv, zns */
+enum fh_layout { FH_ONE_NS, FH_TWO_NS, FH_KV_NS, FH_CONV_NS, FH_ZNS_NS };
 void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout);
 void fh_end(struct fh *h);
 

@@ -12,6 +12,7 @@
 
 #include "fh.h"
 #include "kv.h"
+#include "zns.h"
 #include "image.h"
 
 struct rd {
@@ -211,12 +212,16 @@ static u32 write_len(struct fh *h, bool admin, const struct nvme_sqe *cmd)
 		n = (u64)((cmd->dw[12] & 0xffff) + 1) << h->lba_shift;
 		return n > NVMEV_MAX_XFER ? 0 : (u32)n;
 	}
-	if (!admin && (opc == NVME_CMD_WRITE || opc == NVME_CMD_COMPARE)) {
+	if (!admin && (opc == NVME_CMD_WRITE || opc == NVME_CMD_COMPARE || opc == NVME_ZNS_APPEND)) {
 		n = (u64)((cmd->dw[12] & 0xffff) + 1) << h->lba_shift;
 		return n > NVMEV_MAX_XFER ? 0 : (u32)n;
 	}
 	if (!admin && opc == NVME_CMD_DSM)
 		return ((cmd->dw[10] & 0xff) + 1) * 16;
+	if (!admin && opc == NVME_ZNS_MGMT_RECV) {
+		n = ((u64)cmd->dw[12] + 1) * 4;
+		return n > NVMEV_MAX_XFER ? 0 : (u32)n;
+	}
 	return 0;
 }
 
@@ -554,7 +559,9 @@ static void op_io(struct fh *h, struct rd *r)
 		break;
 	case 3:
 	case 4:
-		cmd.dw[0] = NVME_CMD_WRITE;
+		/* zoned: kind 4 with bit 3 a Zone Append of the same shape */
+		cmd.dw[0] = h->layout == FH_ZNS_NS && kind % 8 == 4 && (kind & 0x08) ?
+			    NVME_ZNS_APPEND : NVME_CMD_WRITE;
 		break;
 	case 5:
 		/* with bit 3: a Verify of the range that follows */
@@ -562,6 +569,9 @@ static void op_io(struct fh *h, struct rd *r)
 		break;
 	case 6:
 		cmd.dw[0] = (kind & 0x80) ? NVME_CMD_DSM : NVME_CMD_WRITE_ZEROES;
+		/* zoned: with bit 3, Zone Management Send (bit 7) or Receive instead */
+		if (h->layout == FH_ZNS_NS && (kind & 0x08))
+			cmd.dw[0] = (kind & 0x80) ? NVME_ZNS_MGMT_SEND : NVME_ZNS_MGMT_RECV;
 		break;
 	default:
 		cmd.dw[0] = rd_u8(r) | (u32)(kind & 0xc0) << 8;	/* PSDT bits too */
@@ -578,6 +588,30 @@ static void op_io(struct fh *h, struct rd *r)
 	if (nvme_sqe_opcode(&cmd) == NVME_CMD_DSM) {
 		cmd.dw[10] = nlb & 0xff;
 		cmd.dw[11] = (kind & 0x20) ? 0 : NVME_DSM_AD;
+	}
+	if (h->layout == FH_ZNS_NS && kind % 8 != 7) {
+		u8 opc = nvme_sqe_opcode(&cmd);
+		u64 zone = FH_ZONE_BYTES >> h->lba_shift;
+
+		/* mostly a zone's start: where writes to an empty zone and management go */
+		if (opc != NVME_CMD_READ && !(v & 0x20)) {
+			slba &= ~(zone - 1);
+			cmd.dw[10] = (u32)slba;
+			cmd.dw[11] = (u32)(slba >> 32);
+		}
+		if (opc == NVME_ZNS_MGMT_SEND) {
+			u8 a = rd_u8(r);
+
+			/* an action (0 and 6-7 invalid, 0x10 Set Zone Descriptor Extension), Select All */
+			cmd.dw[12] = 0;
+			cmd.dw[13] = ((a & 0x40) ? 0x10 : a % 8) | ((a & 0x80) ? NVME_ZSA_SELECT_ALL : 0);
+		} else if (opc == NVME_ZNS_MGMT_RECV) {
+			u8 a = rd_u8(r);
+
+			/* a report of 16 bytes to 64 KiB: an action, its filter, Partial Report */
+			cmd.dw[12] = (v & 0x10) ? nlb : (4u << (nlb & 0xf)) - 1;
+			cmd.dw[13] = (a & 3) | (u32)((a >> 2) % 9) << 8 | ((a & 0x80) ? NVME_ZRA_PARTIAL : 0);
+		}
 	}
 	gen_prps(h, r, write_len(h, false, &cmd), &cmd);
 	if (nvme_sqe_opcode(&cmd) == NVME_CMD_DSM) {
@@ -694,7 +728,7 @@ static void settle(struct fh *h, u32 rounds, bool reap)
 
 /* ---- namespace images (model/image.c) ---- */
 
-#define FH_IMG_MAX	(2u << 20)	/* bytes of an image the harness feeds at most */
+#define FH_IMG_MAX	(FH_STORAGE_MAX + (1u << 20))	/* bytes of an image the harness feeds at most */
 #define FH_IMG_CHUNK	(1u << 20)	/* bytes per save_read/restore_write at most, as the chardev */
 #define FH_IMG_CALLS	2048		/* calls per image at most, so that one execution stays fast */
 #define FH_IMG_OPS	8		/* image operations per input; later ones only read their arguments */
@@ -717,8 +751,8 @@ static void img_setup(void)
 	img_work = malloc(FH_IMG_MAX);
 	img_saved = malloc(FH_IMG_MAX);
 	img_again = malloc(FH_IMG_MAX);
-	img_snap = malloc(FH_STORAGE_TWO);
-	img_snap_map = malloc(nvmev_storage_map_words(FH_STORAGE_TWO) * 8);
+	img_snap = malloc(FH_STORAGE_MAX);
+	img_snap_map = malloc(nvmev_storage_map_words(FH_STORAGE_MAX) * 8);
 	if (!img_chunk || !img_work || !img_saved || !img_again || !img_snap || !img_snap_map)
 		abort();
 }
@@ -1074,11 +1108,24 @@ static void img_check_outside(struct fh *h)
  * may have been the cause (@in_header: the failing write began in it); a
  * success left each exactly as the image says, and a new save says the same.
  */
+/* The blocks the host sees of @ns: NSZE of its Identify Namespace. */
+static u64 host_blocks(struct fh *h, const struct nvmev_ns *ns)
+{
+	static u8 id[NVMEV_PAGE_SIZE];
+
+	if (!ns->cmd_set->identify_ns)
+		return ns->nr_blocks;
+	memset(id, 0, sizeof(id));
+	ns->cmd_set->identify_ns(h->c, ns, id);
+	return NVMEV_MIN(nvme_get64(id, 0), ns->nr_blocks);
+}
+
 static void img_check(struct fh *h, int err, bool in_header, const u8 *b, u64 n, bool pristine)
 {
 	struct chunker whole = { .mode = 3, .size = FH_IMG_CHUNK };
 	struct img_sect s[NVMEV_MAX_NS];
-	u64 skip[4 + NVMEV_MAX_NS + 1], total, len, blk, i;
+	u64 skip[3 + 2 * NVMEV_MAX_NS][2], total, len, blk, i;
+	bool rebuilt = false;
 	u32 nr = img_layout(h, s, &total), k, nskip;
 	u8 *again = img_again;
 
@@ -1097,7 +1144,8 @@ static void img_check(struct fh *h, int err, bool in_header, const u8 *b, u64 n,
 		}
 		if (!err || (same && in_header))
 			continue;
-		for (blk = 0; blk < ns->nr_blocks; blk++) {
+		/* the host's blocks (NSZE) empty; a media model's state after them is its own */
+		for (blk = 0; blk < host_blocks(h, ns); blk++) {
 			if (!bit_set(ns->dealloc, blk)) {
 				fh_finding(CHK_IMAGE, "restore failed (%d) after its header and left namespace %u %s: block %llu allocated",
 					   err, s[k].nsid, same ? "as it was" : "half-restored",
@@ -1140,17 +1188,41 @@ static void img_check(struct fh *h, int err, bool in_header, const u8 *b, u64 n,
 			}
 		}
 	}
-	/* all of it, but the header checksum and the attached flags (not restored) */
+	/*
+	 * All of it, but the header checksum and the attached flags (not
+	 * restored) and, where a media model keeps state after the host's
+	 * blocks and rebuilds it as it loads it (the conv FTL's lists, its
+	 * reverse map), that state and so the trailer's checksum: the per-block
+	 * check above covers the host's blocks, the media its own.
+	 */
 	nskip = 0;
-	for (i = 28; i < 32; i++)
-		skip[nskip++] = i;
-	for (k = 0; k < nr; k++)
-		skip[nskip++] = 64 + k * NVMEV_IMAGE_DESC + 6;
-	skip[nskip++] = total;
-	for (k = 0, i = 0; pristine && k < nskip; i = skip[k++] + 1) {
-		if (memcmp(again + i, b + i, skip[k] - i)) {
+	skip[nskip][0] = 28;
+	skip[nskip++][1] = 32;
+	for (k = 0; k < nr; k++) {
+		skip[nskip][0] = 64 + k * NVMEV_IMAGE_DESC + 6;
+		skip[nskip][1] = skip[nskip][0] + 1;
+		nskip++;
+	}
+	for (k = 0; k < nr; k++) {	/* in the order of the sections */
+		const struct nvmev_ns *ns = &h->c->ns[s[k].nsid - 1];
+		u64 host = ns->nr_blocks << ns->lba_shift;
+
+		if (ns->timing->ops->load && host < ns->size) {
+			skip[nskip][0] = s[k].data_off + host;
+			skip[nskip++][1] = s[k].data_off + ns->size;
+			rebuilt = true;
+		}
+	}
+	if (rebuilt) {
+		skip[nskip][0] = total - NVMEV_IMAGE_BLOCK + 12;
+		skip[nskip++][1] = total - NVMEV_IMAGE_BLOCK + 16;
+	}
+	skip[nskip][0] = total;
+	skip[nskip++][1] = total;
+	for (k = 0, i = 0; pristine && k < nskip; i = skip[k++][1]) {
+		if (memcmp(again + i, b + i, skip[k][0] - i)) {
 			fh_finding(CHK_IMAGE, "the save after a restore of a saved image differs in bytes %llu..%llu of %llu",
-				   (unsigned long long)i, (unsigned long long)skip[k],
+				   (unsigned long long)i, (unsigned long long)skip[k][0],
 				   (unsigned long long)total);
 			break;
 		}
@@ -1303,9 +1375,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		fprintf(stderr, "input %zu bytes fnv %08x\n", size, sum);
 	}
 	cfg = rd_u8(&r);
-	/* config byte 0xf0 and up: two namespaces; 0xe0 to 0xef: a key-value one */
+	/*
+	 * config byte 0xf0 and up: two namespaces; 0xe0 to 0xef: a key-value
+	 * one; 0xd8 to 0xdf: zns; 0xd0 to 0xd7: conv
+	 */
 	fh_begin(h, (cfg & 1) ? 12 : 9, 1 + (cfg >> 1) % FH_MAX_WORKERS,
-		 cfg >= 0xf0 ? FH_TWO_NS : cfg >= 0xe0 ? FH_KV_NS : FH_ONE_NS);
+		 cfg >= 0xf0 ? FH_TWO_NS : cfg >= 0xe0 ? FH_KV_NS :
+		 cfg >= 0xd8 ? FH_ZNS_NS : cfg >= 0xd0 ? FH_CONV_NS : FH_ONE_NS);
 	img_reset();
 
 	while (r.n && !h->gave_up) {

@@ -634,13 +634,53 @@ void fh_setup(void)
 	fh.dealloc_one = calloc(nvmev_storage_map_words(FH_STORAGE), 8);
 	fh.storage_two = malloc(FH_STORAGE_TWO);
 	fh.dealloc_two = calloc(nvmev_storage_map_words(FH_STORAGE_TWO), 8);
+	fh.storage_nand = aligned_alloc(NVMEV_PAGE_SIZE, FH_STORAGE_NAND);
+	fh.dealloc_nand = calloc(nvmev_storage_map_words(FH_STORAGE_NAND), 8);
+	fh.media = calloc(1, NVMEV_MAX(nvmev_type_by_name("conv")->media->size,
+				       nvmev_type_by_name("zns")->media->size));
 	fh.c = aligned_alloc(64, (sizeof(*fh.c) + 63) & ~(size_t)63);
 	for (i = 0; i < FH_MAX_WORKERS; i++)
 		fh.w[i] = aligned_alloc(64, (sizeof(*fh.w[i]) + 63) & ~(size_t)63);
 	if (!fh.mem || !fh.snap || !fh.storage_one || !fh.dealloc_one || !fh.storage_two ||
-	    !fh.dealloc_two || !fh.c || !fh.w[FH_MAX_WORKERS - 1])
+	    !fh.dealloc_two || !fh.storage_nand || !fh.dealloc_nand || !fh.media || !fh.c ||
+	    !fh.w[FH_MAX_WORKERS - 1])
 		abort();
 	memset(fh.mem, 0, FH_SIZE);
+}
+
+/* @m's instance at @t: its defaults with a small geometry (see FH_STORAGE_NAND). */
+static void nand_media(struct nvmev_timing *t, const struct nvmev_media *m, bool conv)
+{
+	static const struct {
+		const char *name;
+		u64 conv, zns;	/* ~0: leave it */
+	} v[] = {
+		{ "channels", 1, 1 },
+		{ "dies_per_channel", 2, 2 },
+		{ "planes_per_die", 1, 1 },
+		{ "page_kib", 4, 4 },
+		{ "oneshot_pages", 1, 1 },
+		{ "pages_per_block", 16, 16 },
+		{ "write_buffer_kib", 64, ~0ull },
+		{ "zone_size", ~0ull, 1 },
+		{ "max_open_zones", ~0ull, 2 },
+		{ "max_active_zones", ~0ull, 3 },
+		{ "zone_append_max_kib", ~0ull, 8 },
+	};
+	u32 i;
+
+	memset(t, 0, m->size);
+	nvmev_media_init_defaults(m, t);
+	for (i = 0; i < NVMEV_ARRAY_SIZE(v); i++) {
+		u64 x = conv ? v[i].conv : v[i].zns;
+
+		if (x != ~0ull)
+			nvmev_tunable_set(t, nvmev_tunable_find(m, v[i].name), x);
+	}
+	if (m->init(t)) {
+		fprintf(stderr, "fuzz host: %s media tunables refused\n", m->name);
+		abort();
+	}
 }
 
 void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout)
@@ -687,6 +727,11 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout
 	h->storage = two_ns ? h->storage_two : h->storage_one;
 	h->dealloc = two_ns ? h->dealloc_two : h->dealloc_one;
 	h->storage_size = two_ns ? FH_STORAGE_TWO : FH_STORAGE;
+	if (layout == FH_CONV_NS || layout == FH_ZNS_NS) {
+		h->storage = h->storage_nand;
+		h->dealloc = h->dealloc_nand;
+		h->storage_size = FH_STORAGE_NAND;
+	}
 	memset(h->storage, 0, h->storage_size);
 	memset(h->dealloc, 0, nvmev_storage_map_words(h->storage_size) * 8);
 	for (i = 0; i < nr_workers; i++)
@@ -714,6 +759,15 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout
 		cfg.ns[0].offset = 0;
 		cfg.ns[0].size = FH_STORAGE;
 		cfg.ns[0].lba_shift = lba_shift;
+	} else if (layout == FH_CONV_NS || layout == FH_ZNS_NS) {
+		const struct nvmev_type *ty = nvmev_type_by_name(layout == FH_CONV_NS ? "conv" : "zns");
+
+		nand_media(h->media, ty->media, layout == FH_CONV_NS);
+		cfg.ns[0].cmd_set = ty->cmd_set;
+		cfg.ns[0].offset = 0;
+		cfg.ns[0].size = FH_STORAGE_NAND;
+		cfg.ns[0].lba_shift = lba_shift;
+		cfg.ns_timing[0] = h->media;
 	}
 	cfg.max_io_queues = FH_MAX_IO_QUEUES;
 	cfg.nr_workers = nr_workers;
@@ -730,6 +784,8 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout
 		fprintf(stderr, "fuzz host: nvmev_ctrl_init failed\n");
 		abort();
 	}
+	if (layout == FH_CONV_NS)	/* the FTL's state follows the host's blocks */
+		h->nr_blocks = h->c->ns[0].nr_blocks;
 }
 
 void fh_end(struct fh *h)

@@ -224,6 +224,26 @@ def up_kv(lba4k=False):
     return u8(0xe0 | (1 if lba4k else 0)) + enable() + settle()
 
 
+def up_conv(lba4k=False):
+    """A conv namespace (config 0xd0-0xd7) of the small geometry in fh.h."""
+    return u8(0xd0 | (1 if lba4k else 0)) + enable() + settle()
+
+
+def up_zns(lba4k=False):
+    """A zns namespace (config 0xd8-0xdf): 1 MiB zones, 2 open and 3 active at most."""
+    return u8(0xd8 | (1 if lba4k else 0)) + enable() + settle()
+
+
+def zio(opkind, slba, nlb0=0, act=0, pick=0, sel=0, off=0):
+    """A zoned command: opkind 0x0c append, 0x8e management send (act: action | 0x80
+    Select All), 0x0e management receive (act: action, filter << 2, 0x80 partial;
+    nlb0 & 0xf: 4 << nlb0 bytes). SLBA in range, a zone's start (v bit 5 clear)."""
+    b = u8(IO) + u8(pick) + u8(opkind | 0x60) + u8(nlb0 & 0xf) + u16(slba)
+    if opkind & 7 == 6:
+        b += u8(act)
+    return b + prps(sel, off)
+
+
 SEEDS = {
     'compare-verify': up() + pair(1) + write(8, 7) + io(2 | 0x08, 8, 7) +
     io(2 | 0x08, 8, 7, sel=0x45, off=0x100) + io(2 | 0x08, 4000, 3) + write(64, 63) +
@@ -236,6 +256,29 @@ SEEDS = {
     kv(0, 5, 1234, opt=1) + kv(0, 40, 100, opt=2) + kv(0, 1, 10, klen=17) +
     kv(1, 70, 5000, sel=0x45, off=0x100) + kv(0, 90, 9000, sel=0x47, off=0xf00) + settle() +
     img_save() + kv(0, 3, 700) + img_restore() + kv(2, 0, 512) + settle(),
+    # conv: GC in a small geometry (writes of three capacities), trims, the FTL in an image, and
+    # a restore that fails after its header (a new FTL)
+    # (sel=0x80: a PRP list for transfers of more than two pages; 67 ms after each write, so
+    # that the NAND drains the 64 KiB buffer)
+    'conv-gc': up_conv(True) + identify(1) + settle() + pair(1) +
+    b''.join(write((i * 389) % 900, 63, sel=0x80) + clock(1, 26) + (settle() if i % 4 == 3 else b'')
+             for i in range(48)) +
+    read(0, 63, sel=0x80) + zeroes(64, 63) + dsm(128, 16) + io(5 | 0x08, 0, 7) + settle() +
+    get_log(2) + get_log(0xc0) + settle() + img_save() + write(0, 7, sel=0x80) + img_restore() +
+    read(0, 7, sel=0x80) + settle() + img_restore([mut(FLIP, ANY, 300000, 3)]) + write(0, 7, sel=0x80) +
+    read(0, 7, sel=0x80) + settle(),
+    # zns: writes at the write pointer and off it, appends, every management action, reports,
+    # an image round trip and a restore that fails after its header (a new zoned namespace)
+    'zns-zones': up_zns(True) + identify(5) + identify(6) + settle() + pair(1) +
+    write(0, 7, sel=0x80) + write(8, 7, sel=0x80) + zio(0x0c, 0, 1, sel=0x80) + zio(0x0c, 0, 7, sel=0x80) + read(0, 15, sel=0x80) +
+    read(40, 7, sel=0x80) + settle() +
+    zio(0x0e, 0, 10, 0) + zio(0x0e, 0, 2, 0x80) + zio(0x0e, 0, 10, 1 | (2 << 2)) +
+    zio(0x8e, 0, 0, 1) + zio(0x8e, 0, 0, 3) + zio(0x8e, 0, 0, 2) + write(0, 0) +
+    zio(0x8e, 0, 0, 4) + write(256, 3, sel=0x80) + write(512, 3, sel=0x80) + write(768, 3, sel=0x80) +
+    zio(0x8e, 0, 0, 3 | 0x80) + zio(0x8e, 256, 0, 5) + zio(0x8e, 0, 0, 4 | 0x80) + zio(0x8e, 0, 0, 0x40) +
+    settle() + zio(0x0c, 256, 1, sel=0x80) + zio(0x0c, 512, 0) + settle() + img_save() +
+    zio(0x8e, 0, 0, 4 | 0x80) + img_restore() + zio(0x0e, 0, 10, 0) + settle() +
+    img_restore([mut(FLIP, ANY, 300000, 3)]) + zio(0x0e, 0, 10, 0) + write(0, 0) + settle(),
     'basic-rw': up() + identify(1) + settle() + set_nq() + settle() + pair(1) +
     write(8, 7) + read(8, 7) + io(5, 0) + io(6, 100, 3) + dsm(200, 8) + settle() +
     get_log(2) + get_feat() + get_log(1) + get_log(3) + get_log(5) + settle(),
