@@ -131,7 +131,10 @@ MODULE_PARM_DESC(gc_fg_lines,
  * each type's own): a parameter left at NVMEV_UNSET is not given.
  */
 #define NVMEV_UNSET ULONG_MAX
-#define NVMEV_PRESET_PARAM(n, desc)							static unsigned long n = NVMEV_UNSET;							module_param(n, ulong, 0444);								MODULE_PARM_DESC(n, desc " (default: the preset's, or the type's)")
+#define NVMEV_PRESET_PARAM(n, desc)							\
+	static unsigned long n = NVMEV_UNSET;						\
+	module_param(n, ulong, 0444);							\
+	MODULE_PARM_DESC(n, desc " (default: the preset's, or the type's)")
 
 NVMEV_PRESET_PARAM(write_buffer_kib, "conv: write buffer in KiB; writes complete once in it");
 NVMEV_PRESET_PARAM(host_mbps, "conv: host link in MB/s (10^6 bytes/s) each way; 0 = unlimited");

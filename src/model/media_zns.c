@@ -81,6 +81,23 @@ static int zns_media_init(struct nvmev_timing *base)
 	return nvmev_nand_init(&t->nand);
 }
 
+/* After zns_media_init() refused @base: which tunable, and why. */
+static const char *zns_misfit(const struct nvmev_timing *base)
+{
+	const struct nvmev_zns_timing *t = (const struct nvmev_zns_timing *)base;
+
+	if (!pow2(t->zone_size_mib) || t->zone_size_mib > NVMEV_ZNS_MAX_ZONE_MIB)
+		return "zone_size is not a power of two of at most 8192 MiB";
+	if (t->zone_cap_mib > t->zone_size_mib)
+		return "zone_capacity is more than zone_size";
+	if (t->max_active && t->max_open > t->max_active)
+		return "max_open_zones is more than max_active_zones (active zones include the open ones)";
+	if (t->append_max_kib && (!pow2(t->append_max_kib) || t->append_max_kib < 4 ||
+				  t->append_max_kib > NVMEV_MAX_XFER / 1024))
+		return "zone_append_max_kib is not a power of two from 4 to 2048";
+	return "the NAND geometry does not fit (channels x dies_per_channel at most 256, pages_per_block at least oneshot_pages, channel_mbps above 0)";
+}
+
 #define ZNS_TUNABLE(n, field, h, lo, hi, d, fl)					\
 	{ .name = n, .help = h, .offset = offsetof(struct nvmev_zns_timing, field),	\
 	  .size = sizeof(((struct nvmev_zns_timing *)0)->field),			\
@@ -121,4 +138,5 @@ const struct nvmev_media nvmev_zns_media = {
 	.tunables = zns_tunables,
 	.nr_tunables = NVMEV_ARRAY_SIZE(zns_tunables),
 	.init = zns_media_init,
+	.misfit = zns_misfit,
 };

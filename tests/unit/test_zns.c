@@ -791,3 +791,33 @@ UNIT_TEST(zns_fault_injection)
 	CHECK_EQ(zstate(&t, 5, NULL), NVME_ZS_OFFLINE);
 	th_fini(&t);
 }
+
+/* A refused set of tunables names the tunable that does not fit. */
+UNIT_TEST(zns_misfit_names_the_tunable)
+{
+	const struct nvmev_media *m = &nvmev_zns_media;
+	static const struct {
+		const char *name;
+		u64 v;
+		const char *says;
+	} bad[] = {
+		{ "zone_size", 3, "zone_size is not a power of two" },
+		{ "zone_capacity", 128, "zone_capacity is more than zone_size" },
+		{ "max_open_zones", 15, "max_open_zones is more than max_active_zones" },
+		{ "zone_append_max_kib", 12, "zone_append_max_kib is not a power of two" },
+		{ "pages_per_block", 1, "the NAND geometry does not fit" },
+	};
+	struct nvmev_zns_timing z;
+	u32 i;
+
+	CHECK(m->misfit != NULL);
+	for (i = 0; i < NVMEV_ARRAY_SIZE(bad); i++) {
+		memset(&z, 0, sizeof(z));
+		CHECK_EQ(nvmev_media_init_defaults(m, &z.base), 0);
+		nvmev_tunable_set(&z.base, nvmev_tunable_find(m, bad[i].name), bad[i].v);
+		if (!strcmp(bad[i].name, "pages_per_block"))
+			nvmev_tunable_set(&z.base, nvmev_tunable_find(m, "oneshot_pages"), 3);
+		CHECK(m->init(&z.base) != 0);
+		CHECK(strstr(m->misfit(&z.base), bad[i].says) != NULL);
+	}
+}

@@ -56,7 +56,7 @@ kmsg_mark badzone
 if modprobe nvmev memmap_start=1G memmap_size=64M cpus=1,2 type=zns zone_size=3 2>/dev/null; then
 	fail zone-size-pow2-refused "loaded"
 	rmmod nvmev
-elif dmesg_since badzone | grep -q 'zns tunables do not fit together'; then
+elif dmesg_since badzone | grep -q 'zns tunables do not fit together: zone_size is not a power of two'; then
 	pass zone-size-pow2-refused
 else
 	fail zone-size-pow2-refused "$(dmesg_since badzone | tail -3)"
