@@ -126,8 +126,11 @@ done <<'EOF'
 --size 256M --cpus a,b|not a list
 --size 256M --cpus 0,,1|not a list
 --size 256M --cpus 01,2|leading zero
---size 256M --type zns|unknown
+--size 256M --type slc|unknown
 --size 256M --preset turbo|unknown
+--size 256M --preset qlc|choose one of: default nand optane
+--size 256M --type conv --preset nand|choose one of: default datacenter-tlc client-tlc qlc
+--size 256M --type zns --preset optane|choose one of: default
 --size 256M --image rel/x.img|absolute path
 --size 256M --image /tmp/x.img|persistent
 --size 256M --image /var/lib/nvmevirt/adir|directory
@@ -137,7 +140,7 @@ done <<'EOF'
 --device|needs a value
 --device 128M:128M|the namespaces need 128M
 --device 128M:rest,rest|only one namespace
---device 128M:zns=64M|type 'zns' is unknown
+--device 128M:ssd=64M|type 'ssd' is unknown
 --device 128M:10K|whole number of MiB
 --device 128M:64M,nvm=0M|whole number of MiB, more than 0
 --device 1M|at least 2M
@@ -553,6 +556,18 @@ ctl "$R9" stop >/dev/null 2>&1
 if [ $rc -ne 0 ] && printf '%s' "$msg" | grep -q "larger than" && cmp -s "$U/big.img" "$R9/var/lib/nvmevirt/disk.img"; then
 	pass "start: an image larger than the device is refused, and not overwritten at stop"
 else fail "image too large" "$msg"; fi
+
+# the other types: conv with its preset as the module's parameter, zns and kv with none
+for tp in "conv qlc|type=conv preset=qlc" "conv default|type=conv" "zns default|type=zns" "kv default|type=kv"; do
+	read -r ty pr <<<"${tp%%|*}"
+	rm -f "$R9/modprobe.log"
+	ctl "$R9" configure --size 256M --type "$ty" --preset "$pr" --image none >/dev/null 2>&1
+	msg=$(ctl "$R9" start 2>&1); rc=$?
+	ctl "$R9" stop --no-save >/dev/null 2>&1
+	if [ $rc -eq 0 ] && grep -qx "modprobe nvmev ${tp#*|}" "$R9/modprobe.log"; then
+		pass "start: --type $ty --preset $pr -> modprobe nvmev ${tp#*|}"
+	else fail "start --type $ty --preset $pr" "$msg $(cat "$R9/modprobe.log" 2>/dev/null)"; fi
+done
 
 section "unit: nvmevirtctl images through /dev/nvmev/nvmev0"
 RI=$(mkroot image)

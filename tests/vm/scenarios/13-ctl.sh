@@ -7,7 +7,9 @@
 # saves each device's image and unloads, the next start restores every
 # namespace byte for byte; save while running; a busy namespace refuses the
 # stop; refused: devices that do not add up to the boot's reservation, an
-# image of another size (nothing loaded, the images untouched).
+# image of another size (nothing loaded, the images untouched). Then every
+# type: a conv namespace with a preset and a modprobe.d tunable after it, a
+# zoned one and an nvm one, the conv FTL and the zones through an image.
 # vm-requires: nvmev
 # vm-timeout: 600
 # vm-append: nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2
@@ -18,14 +20,15 @@ IMG=/var/lib/nvmevirt
 CONF=/etc/default/nvmevirt
 M=1048576
 
-# conf DEVICES [SIZE]: the configuration file
+# conf DEVICES [SIZE [TYPE PRESET]]: the configuration file
 conf() {
 	mkdir -p /etc/default
 	cat >$CONF <<CONF
 NVMEVIRT_SIZE="${2:-256M}"
 NVMEVIRT_START="1G"
 NVMEVIRT_CPUS="1,2"
-NVMEVIRT_PRESET="default"
+NVMEVIRT_TYPE="${3:-nvm}"
+NVMEVIRT_PRESET="${4:-default}"
 NVMEVIRT_DEVICES="$1"
 CONF
 }
@@ -123,3 +126,39 @@ conf "64M@$IMG/a.img 192M@$IMG/b.img"
 check refused-image-size sh -c '! nvmevirtctl start 2>/tmp/err; cat /tmp/err; grep -q "nvmev0: restoring from .*a.img failed: .*image" /tmp/err'
 check refused-image-size-nothing sh -c '! grep -q "^nvmev " /proc/modules && [ -z "$(ls /sys/kernel/config/nvmev 2>/dev/null)" ]'
 check images-untouched sha256sum -c /tmp/imgs.sum
+
+log "types: conv (preset qlc), zns and nvm namespaces; their images"
+echo "options nvmev lba_size=4096 op_percent=20" >/etc/modprobe.d/nvmevirt.conf
+rm -f $IMG/a.img $IMG/b.img
+conf "160M:64M,zns=rest@$IMG/t.img 96M:nvm=rest" 256M conv qlc
+check types-start nvmevirtctl start
+expect types-conv conv "$(cat $CFS/nvmev0/namespaces/1/type)"
+expect types-preset qlc "$(cat $CFS/nvmev0/namespaces/1/preset)"
+expect types-preset-program 3000000 "$(cat $CFS/nvmev0/namespaces/1/program_ns)"
+expect types-tunable-after-preset 20 "$(cat $CFS/nvmev0/namespaces/1/op_percent)"
+expect types-zns zns "$(cat $CFS/nvmev0/namespaces/2/type)"
+expect types-nvm nvm "$(cat $CFS/nvmev1/namespaces/1/type)"
+zn=$(ns_of nvmev0 2) cn=$(ns_of nvmev0 1)
+expect types-zoned host-managed "$(cat /sys/block/$zn/queue/zoned 2>/dev/null)"
+check types-conv-write sh -c "head -c 4194304 /dev/urandom >/tmp/c && dd if=/tmp/c of=/dev/$cn bs=1M seek=2 oflag=direct status=none"
+check types-zone-write sh -c "head -c 1048576 /dev/urandom >/tmp/z && dd if=/tmp/z of=/dev/$zn bs=1M oflag=direct status=none"
+wp0=$(blkzone report -c 1 /dev/$zn 2>/dev/null | sed -n 's/.*wptr 0x\([0-9a-f]*\).*/\1/p')
+expect types-zone-wp 2048 "$((0x${wp0:-0}))"
+check types-stop nvmevirtctl stop
+check types-stop-unloaded nothing_loaded
+check types-restart sh -c 'nvmevirtctl start | tee /tmp/start.out; grep -q restored /tmp/start.out'
+zn=$(ns_of nvmev0 2) cn=$(ns_of nvmev0 1)
+check types-conv-same sh -c "dd if=/dev/$cn bs=1M skip=2 count=4 iflag=direct status=none | cmp - /tmp/c"
+check types-zone-same sh -c "dd if=/dev/$zn bs=1M count=1 iflag=direct status=none | cmp - /tmp/z"
+expect types-zone-wp-restored "$wp0" "$(blkzone report -c 1 /dev/$zn 2>/dev/null | sed -n 's/.*wptr 0x\([0-9a-f]*\).*/\1/p')"
+check types-ftl-restored sh -c "[ \"\$(cat /sys/kernel/nvmev/nvmev0/ns1/stats/host_pages_written)\" -ge 1024 ]"
+check types-stop-again nvmevirtctl stop
+refused_load() {
+	conf "$1" 256M "$2" "$3"
+	! nvmevirtctl start 2>/tmp/err && cat /tmp/err && grep -q "$4" /tmp/err && nothing_loaded
+}
+check types-refused-nvm-preset refused_load "256M" nvm qlc "unknown; choose one of: default nand optane"
+check types-refused-conv-preset refused_load "256M" conv optane "unknown; choose one of: default datacenter-tlc client-tlc qlc"
+# one device (the boot's range): modprobe.d's conv tunable is refused for an nvm one
+check types-refused-foreign-tunable refused_load "" nvm default "loading nvmev failed"
+rm -f /etc/modprobe.d/nvmevirt.conf
