@@ -88,12 +88,21 @@ static void conv_gc_read(void *ctx, u64 ppn)
 	t->gc_ready = NVMEV_MAX(t->gc_ready, done - NVMEV_READ_ONCE(t->nand.fw_ns));
 }
 
+/*
+ * A line is a block on each of its dies. The FTL scales blocks down to
+ * keep about a thousand lines, so tBERS scales with them: the erase time
+ * per byte stays the drive's (at least 1 ns: erases are never free, but
+ * for a tBERS of 0, which only the unit tests set).
+ */
 static void conv_erase(void *ctx, u32 line)
 {
 	struct nvmev_conv_timing *t = ctx;
 	u64 bytes = (u64)t->geo.line_pages << NVMEV_FTL_PAGE_SHIFT;
+	u64 tbers = NVMEV_READ_ONCE(t->nand.erase_ns);
+	u64 ns = tbers * t->geo.pages_per_block / t->nand.pages_per_block;
 
-	nvmev_nand_erase(&t->nand, line * bytes, bytes, t->sink_now);
+	nvmev_nand_erase_for(&t->nand, line * bytes, bytes, tbers ? NVMEV_MAX(ns, 1ull) : 0,
+			     t->sink_now);
 }
 
 static const struct nvmev_ftl_sink conv_sink = {

@@ -85,17 +85,30 @@ u64 nvmev_nand_write(struct nvmev_nand *n, u64 off, u64 len, u64 now)
 	return done + NVMEV_READ_ONCE(n->fw_ns);
 }
 
-u64 nvmev_nand_erase(struct nvmev_nand *n, u64 off, u64 len, u64 now)
+/* The dies @len bytes from @off span (striped in program units). */
+static u64 dies_of(const struct nvmev_nand *n, u64 off, u64 len)
 {
 	u64 units = len ? (off + len - 1) / n->unit_bytes - off / n->unit_bytes + 1 : 0;
-	u64 dies = NVMEV_MIN(units, (u64)n->nr_dies), first = off / n->unit_bytes, i;
+
+	return NVMEV_MIN(units, (u64)n->nr_dies);
+}
+
+u64 nvmev_nand_erase(struct nvmev_nand *n, u64 off, u64 len, u64 now)
+{
+	u64 dies = dies_of(n, off, len);
 	u64 per_die = dies ? (len + dies - 1) / dies : 0;
 	u64 blocks = per_die ? (per_die + n->block_bytes - 1) / n->block_bytes : 0;
-	u64 tbers = NVMEV_READ_ONCE(n->erase_ns), done = now;
+
+	return nvmev_nand_erase_for(n, off, len, blocks * NVMEV_READ_ONCE(n->erase_ns), now);
+}
+
+u64 nvmev_nand_erase_for(struct nvmev_nand *n, u64 off, u64 len, u64 ns, u64 now)
+{
+	u64 dies = dies_of(n, off, len), first = off / n->unit_bytes, i, done = now;
 
 	for (i = 0; i < dies; i++) {
 		u32 d = (u32)((first + i) % n->nr_dies);
-		u64 t = NVMEV_MAX(now, n->die_free[d]) + blocks * tbers;
+		u64 t = NVMEV_MAX(now, n->die_free[d]) + ns;
 
 		n->die_free[d] = t;
 		done = NVMEV_MAX(done, t);

@@ -57,6 +57,11 @@ u64 nvmev_nand_write(struct nvmev_nand *n, u64 off, u64 len, u64 now);
  * each die they span); the time the last die is done.
  */
 u64 nvmev_nand_erase(struct nvmev_nand *n, u64 off, u64 len, u64 now);
+/*
+ * Erase @len bytes from @off, each die they span busy for @ns (an FTL that
+ * scaled its blocks down scales tBERS with them); the time the last die is done.
+ */
+u64 nvmev_nand_erase_for(struct nvmev_nand *n, u64 off, u64 len, u64 ns, u64 now);
 /* Program the partly written unit that holds byte @off (a zone finish). */
 u64 nvmev_nand_flush(struct nvmev_nand *n, u64 off, u64 now);
 

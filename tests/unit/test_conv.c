@@ -387,6 +387,17 @@ UNIT_TEST(conv_timing)
 	z->base.ops->reset(&z->base);
 	nvmev_nand_erase(&z->nand, 0, z->geo.line_pages * 4096ull, t0);
 	CHECK(z->nand.die_free[0] >= t0 + 5000000);
+	/*
+	 * The FTL's erase of a line: its blocks are scaled down from the
+	 * preset's (2304 pages), and tBERS with them, on every die of the line
+	 */
+	CHECK(z->geo.pages_per_block < z->nand.pages_per_block);
+	z->base.ops->reset(&z->base);
+	z->sink_now = t0;
+	z->ftl.sink->erase(z->ftl.ctx, 0);
+	CHECK_EQ(z->nand.die_free[0] - t0,
+		 NVMEV_MAX(5000000ull * z->geo.pages_per_block / z->nand.pages_per_block, 1ull));
+	CHECK_EQ(z->nand.die_free[z->geo.line_dies - 1], z->nand.die_free[0]);
 	free(mem);
 	free(z);
 }
