@@ -18,7 +18,8 @@ REPS=5 RUNTIME=4 RAMP=1 IDLE=5 PERF=1 TIMER=1
 NVCPUS=1,2 FIOCPUS=3,4
 SWEEP="0 10 20 50 100 200 500"
 CAPS="100 400 1600"
-PHASES="qd1 qd32 seq sweep caps poll perf"
+PHASES="qd1 qd32 seq sweep caps poll perf conv zns"
+QUICK=0
 for w in $(cat /proc/cmdline); do
 	case $w in
 	bench.reps=*) REPS=${w#*=} ;;
@@ -32,6 +33,7 @@ for w in $(cat /proc/cmdline); do
 	bench.sweep=*) SWEEP=$(echo "${w#*=}" | tr , ' ') ;;
 	bench.caps=*) CAPS=$(echo "${w#*=}" | tr , ' ') ;;
 	bench.phases=*) PHASES=$(echo "${w#*=}" | tr , ' ') ;;
+	bench.quick=*) QUICK=${w#*=} ;;
 	esac
 done
 SYS=/sys/kernel/nvmev/nvmev0
@@ -303,8 +305,115 @@ if want perf && [ "$PERF" = 1 ] && command -v perf >/dev/null; then
 	prof null_blk-qd32j4 $NB 32 4
 fi
 
-phase done
 echo "STATS $(for f in $SYS/stats/*; do [ "${f##*/}" = lateness ] || printf '%s=%s ' "${f##*/}" "$(cat $f)"; done)"
 rmmod nvmev || fail unload "rmmod nvmev"
+wait_gone 30 >/dev/null
+
+# --- 7. conventional NAND (type=conv) -----------------------------------------------
+# One die of one plane (48 KiB program units, ~34 MB/s of programs) of the
+# datacenter-tlc preset on 128 MiB, so that the modelled drive, not the
+# emulator under TCG, sets the pace; the shapes are what the section shows.
+# Parts a and b scale the write buffer down with the dies (16 MiB / 32), so
+# that the programs it holds take the time they take on the whole drive;
+# part c keeps the preset's 16 MiB, to show the cliff.
+CONV="memmap_start=1G memmap_size=128M cpus=$NVCPUS lba_size=4096 type=conv preset=datacenter-tlc channels=1 dies_per_channel=1 planes_per_die=1"
+CS=$SYS/ns1/stats
+# fio's log FILE as "TAG t_ms value offset" lines
+fio_log() { awk -F', *' -v tag="$1" '{ print tag, $1, $2, $5 }' "$2"; }
+conv_load() {
+	modprobe nvmev $CONV "$@" || { echo "BENCH-ERROR modprobe nvmev $CONV $*"; return 1; }
+	wait_ns 30 $NV >/dev/null || { echo "BENCH-ERROR no $NV (conv)"; return 1; }
+	echo none >/sys/block/nvme0n1/queue/scheduler 2>/dev/null
+	return 0
+}
+if want conv && conv_load write_buffer_kib=512; then
+	phase conv
+	cap=$(($(cat /sys/block/nvme0n1/size) * 512))
+	info conv_args="$(echo "$CONV write_buffer_kib=512" | tr ' ' ,)" conv_bytes=$cap conv_lines=$(cat $CS/lines) conv_line_pages=$(cat $CS/line_pages) \
+		conv_ftl_bytes=$(cat $CS/ftl_bytes) gc_bg_lines=$(cat $SYS/ns1/gc_bg_lines) gc_fg_lines=$(cat $SYS/ns1/gc_fg_lines)
+	# a. bandwidth over time: 4 KiB random writes of 3 capacities (2 when quick) on the new drive
+	times=3
+	[ "$QUICK" = 1 ] && times=2
+	fio --name=cbw --filename=$NV --rw=randwrite --bs=4k --iodepth=16 --ioengine=libaio --direct=1 \
+		--norandommap --randrepeat=0 --io_size=$((cap * times)) --cpus_allowed=$FIOCPUS \
+		--write_bw_log=/tmp/cbw --log_avg_msec=1000 --eta=never --output=/tmp/fio.out &
+	fp=$!
+	t0=$(up_ns)
+	while kill -0 $fp 2>/dev/null; do
+		echo "CONV-FREE $((($(up_ns) - t0) / 1000000)) $(cat $CS/free_lines) $(cat $CS/host_pages_written) $(cat $CS/media_pages_written)"
+		sleep 1
+	done
+	wait $fp || echo "BENCH-ERROR conv random writes: $(tail -3 /tmp/fio.out | tr '\n' ' ')"
+	fio_log CONV-BW /tmp/cbw_bw.1.log
+	echo "CONV-END waf=$(cat $CS/waf) gc_runs=$(cat $CS/gc_runs) moved=$(cat $CS/gc_pages_moved) erases=$(cat $CS/erases) wb_waits=$(cat $CS/write_buffer_waits) fg_waits=$(cat $CS/gc_foreground_waits)"
+
+	# b. 4 KiB random reads at QD1 with GC idle, then beside random writes that keep GC busy
+	crun() { # NAME [a second job's options]
+		_n=$1
+		shift
+		_m0=$(cat $CS/gc_pages_moved) _h0=$(cat $CS/host_pages_written)
+		fio --filename=$NV --bs=4k --ioengine=libaio --direct=1 --norandommap --randrepeat=0 \
+			--time_based --runtime=$((RUNTIME * 3)) --ramp_time=$RAMP --cpus_allowed=$FIOCPUS \
+			--lat_percentiles=1 --clat_percentiles=0 --percentile_list=50:90:99:99.9 \
+			--name=r --rw=randread --iodepth=1 "$@" --output-format=json --output=/tmp/fio.json \
+			--eta=never >/tmp/fio.err 2>&1 || { echo "BENCH-ERROR conv $_n: $(head -c 300 /tmp/fio.err)"; return; }
+		flat /tmp/fio.json >/tmp/flat
+		echo "BENCH conv-read-$_n nvmev $r iops=$(fv read.iops | cut -d. -f1) lat_mean=$(fv read.lat_ns.mean | cut -d. -f1)" \
+			"p50=$(fv read.lat_ns.percentile.50.000000) p90=$(fv read.lat_ns.percentile.90.000000)" \
+			"p99=$(fv read.lat_ns.percentile.99.000000) p999=$(fv read.lat_ns.percentile.99.900000)" \
+			"lat_max=$(fv read.lat_ns.max) moved=$(($(cat $CS/gc_pages_moved) - _m0))" \
+			"host_written=$(($(cat $CS/host_pages_written) - _h0))"
+	}
+	for r in $RLIST; do
+		# reads drive background GC's steps: let it reach its threshold first
+		fio --name=settle --filename=$NV --rw=randread --bs=4k --iodepth=4 --ioengine=libaio \
+			--direct=1 --time_based --runtime=2 --eta=never --output=/dev/null
+		crun idle
+		crun gc --name=w --rw=randwrite --iodepth=4
+	done
+	rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (conv)"
+	wait_gone 30 >/dev/null
+
+	# c. the write-buffer cliff: 128 KiB sequential writes at QD1 on a new drive,
+	# every latency logged against its offset
+	if conv_load; then
+		info conv_write_buffer_kib=$(cat $SYS/ns1/write_buffer_kib)
+		fio --name=cliff --filename=$NV --rw=write --bs=128k --iodepth=1 --ioengine=libaio --direct=1 \
+			--size=$(($(cat $SYS/ns1/write_buffer_kib) * 1024 * 3)) --cpus_allowed=$FIOCPUS \
+			--write_lat_log=/tmp/cliff --log_offset=1 --eta=never --output=/tmp/fio.out ||
+			echo "BENCH-ERROR conv cliff: $(tail -3 /tmp/fio.out | tr '\n' ' ')"
+		fio_log CONV-CLIFF /tmp/cliff_lat.1.log
+		echo "CONV-CLIFF-END wb_waits=$(cat $CS/write_buffer_waits)"
+		rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (conv)"
+		wait_gone 30 >/dev/null
+	fi
+fi
+
+# --- 8. zoned (type=zns) ------------------------------------------------------------
+if want zns; then
+	phase zns
+	if modprobe nvmev memmap_start=1G memmap_size=256M cpus=$NVCPUS lba_size=4096 type=zns zone_size=16 &&
+		wait_ns 30 $NV >/dev/null; then
+		zb=$(($(cat /sys/block/nvme0n1/queue/chunk_sectors) / 8)) nz=$(cat /sys/block/nvme0n1/queue/nr_zones)
+		info zns_zone_blocks=$zb zns_zones=$nz zns_max_open=$(cat /sys/block/nvme0n1/queue/max_open_zones)
+		for r in $RLIST; do
+			for bs in 4096 65536; do
+				zbench /dev/ng0n1 $zb $nz write $bs $RUNTIME | sed "s/^ZB /ZB bs=$bs rep=$r /"
+				for t in 1 2 4 8; do
+					zbench /dev/ng0n1 $zb $nz append $bs $RUNTIME $t | sed "s/^ZB /ZB bs=$bs rep=$r /"
+				done
+			done
+			for m in "reset 0" "reset 50" "reset 100" "finish 0" "finish 50" "open 50" "close 50"; do
+				zbench /dev/ng0n1 $zb $nz mgmt $m | sed "s/^ZB /ZB rep=$r /"
+			done
+		done
+		rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (zns)"
+		wait_gone 30 >/dev/null
+	else
+		echo "BENCH-ERROR modprobe nvmev type=zns"
+	fi
+fi
+
+phase done
 echo "BENCH-DONE $(($(cut -d. -f1 /proc/uptime) - T0))s"
 pass bench

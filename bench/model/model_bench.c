@@ -21,6 +21,7 @@
  *   model_bench [-n COMMANDS] [-t SECONDS] [-q QD] [-w read|write] [-S MiB]
  *               [-d DEVICES] [-c]
  *   model_bench -k [-w store|retrieve] [-V BYTES] [-K KEYS] [other options]
+ *   model_bench -T conv|zns [-w read|write|append|reset] [other options]
  *     -S   namespace size in MiB, per device (default 256: reads and writes
  *          miss the caches)
  *     -d   number of devices, 1..8 (default 1)
@@ -29,6 +30,17 @@
  *          values of -V bytes (default 4096, at most 65536) under 8-byte
  *          keys drawn from -K keys (default: as many as fill half the
  *          namespace, at most 65536), all stored first
+ *   -T   the namespace's type: nvm (default), conv or zns, with the
+ *        type's default media tunables (a NAND drive's timing). The clock
+ *        runs fast (every reading 1 ms later than the last), so that the
+ *        NAND never makes the host wait: what is measured is still the
+ *        model's cost. conv: the namespace is written sequentially, then
+ *        at random twice over before the measurement, so that GC runs in
+ *        its steady state and its cost is in every write's count. zns:
+ *        writes go to each zone's write pointer in turn (append: to the
+ *        zone's start); before a full zone is written again a Zone Reset
+ *        goes ahead of the write in the same queue; -w reset alternates a
+ *        4 KiB write at an empty zone's start with that zone's reset.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +48,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conv.h"
 #include "ctrl.h"
 #include "media_optane.h"
 #include "kv.h"
 #include "type.h"
+#include "zns.h"
 
 #define HOST_BASE	0x100000000ull	/* fake bus address of host memory */
 #define HOST_SIZE	(64u << 20)	/* queues and MAX_QD buffers of MAX_DEVS devices */
@@ -72,11 +86,19 @@ struct bench_dev {
 	u64 submitted, quota;
 	unsigned int outstanding;
 	u64 irqs;
+	struct nvmev_timing *media;	/* -T */
+	u64 nr_blocks;			/* the host's blocks */
+	u64 next_lba;			/* writes of -T: sequential fill, zones */
+	u64 zone_blocks, nr_zones;	/* zns */
+	u64 zone_wp;			/* zns: the next block to write, in zone units */
 };
 
 static struct bench_dev devs[MAX_DEVS];
 static unsigned int nr_devs = 1;	/* -d */
 static bool kv_mode;			/* -k */
+static const struct nvmev_type *ns_type;	/* -T: conv, zns; NULL: nvm */
+static bool zns_mode;
+static u64 warp_ns;			/* the fast clock of -T */
 static u32 kv_vsize = 4096;		/* -V */
 static u32 kv_keys;			/* -K; 0: what half the namespace holds, at most 65536 */
 static struct nvmev_kv_timing kv_timing[MAX_DEVS];
@@ -130,7 +152,9 @@ u64 nvmev_plat_now_ns(void *plat)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+	if (ns_type)
+		warp_ns += 1000000;
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec + warp_ns;
 }
 
 void nvmev_plat_raise_irq(void *plat, u16 vector) { ((struct bench_dev *)plat)->irqs++; }
@@ -265,14 +289,24 @@ static void setup_dev(struct bench_dev *d, unsigned int i)
 		cfg.ns[0].lba_shift = 12;
 		cfg.ns_timing[0] = &kv_timing[i].base;
 	}
+	if (ns_type) {
+		d->media = calloc(1, ns_type->media->size);
+		if (!d->media || nvmev_media_init_defaults(ns_type->media, d->media)) {
+			fprintf(stderr, "%s media init failed\n", ns_type->name);
+			exit(2);
+		}
+		cfg.ns[0].cmd_set = ns_type->cmd_set;
+		cfg.ns[0].size = storage_size;
+		cfg.ns[0].lba_shift = 12;
+		cfg.ns_timing[0] = d->media;
+	}
 	if (nvmev_ctrl_init(d->ctrl, &cfg, &d->worker)) {
 		fprintf(stderr, "model init failed\n");
 		exit(2);
 	}
 	/* as if the whole device had been written: reads copy real data */
-	if (!kv_mode)
+	if (!kv_mode && !ns_type)
 		memset(d->dealloc, 0, nvmev_storage_map_words(storage_size) * 8);
-
 	q[0].size = 32;
 	q[0].sq = halloc(32 * 64);
 	q[0].cq = halloc(32 * 16);
@@ -312,6 +346,26 @@ static void setup_dev(struct bench_dev *d, unsigned int i)
 	if (admin(d, dw)) {
 		fprintf(stderr, "create I/O SQ failed\n");
 		exit(2);
+	}
+	d->nr_blocks = storage_size / 4096;
+	if (ns_type) {
+		/* the host's blocks: NSZE of Identify Namespace */
+		u64 id = halloc(4096);
+
+		memset(dw, 0, sizeof(dw));
+		dw[0] = NVME_ADMIN_IDENTIFY | (3u << 16);
+		dw[1] = 1;
+		dw[6] = (u32)id;
+		dw[7] = (u32)(id >> 32);
+		if (admin(d, dw)) {
+			fprintf(stderr, "identify namespace failed\n");
+			exit(2);
+		}
+		memcpy(&d->nr_blocks, hp(id), 8);
+	}
+	if (zns_mode) {
+		d->zone_blocks = ((struct nvmev_zns_timing *)d->media)->zone_size_mib << 8;
+		d->nr_zones = d->nr_blocks / d->zone_blocks;
 	}
 }
 
@@ -373,12 +427,17 @@ static void make_kv(u32 *dw, u8 opc, u16 cid, u64 buf, u64 list, u64 seq)
 
 static u64 kv_fill_next;	/* fill phase: the next key + 1; 0 = random keys */
 
-static void make_rw(u32 *dw, u8 opc, u16 cid, u64 buf)
+static bool seq_writes;	/* -T conv: the sequential fill */
+static u8 zns_op;	/* -T zns: the command the loop was asked for */
+
+static void make_rw(struct bench_dev *d, u32 *dw, u8 opc, u16 cid, u64 buf)
 {
 	u64 slba;
 
 	lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-	slba = (lcg >> 33) % (storage_size / 4096);
+	slba = (lcg >> 33) % d->nr_blocks;
+	if (seq_writes)
+		slba = d->next_lba++ % d->nr_blocks;
 	memset(dw, 0, 64);
 	dw[0] = opc | ((u32)cid << 16);
 	dw[1] = 1;
@@ -387,6 +446,55 @@ static void make_rw(u32 *dw, u8 opc, u16 cid, u64 buf)
 	dw[10] = (u32)slba;
 	dw[11] = (u32)(slba >> 32);
 	dw[12] = 0;	/* one 4 KiB block */
+}
+
+static void make_zone_mgmt(u32 *dw, u16 cid, u64 zslba, u32 action)
+{
+	memset(dw, 0, 64);
+	dw[0] = NVME_ZNS_MGMT_SEND | ((u32)cid << 16);
+	dw[1] = 1;
+	dw[10] = (u32)zslba;
+	dw[11] = (u32)(zslba >> 32);
+	dw[13] = action;
+}
+
+/*
+ * -T zns: the next command on @d. Writes and appends fill the zones in
+ * turn; a zone about to be written from its start again is reset first,
+ * by a command of its own (counted as one). -w reset: a 4 KiB write at a
+ * zone's start, then that zone's reset.
+ */
+static void make_zns(struct bench_dev *d, u32 *dw, u16 cid, u64 buf)
+{
+	u64 zone = d->zone_wp / d->zone_blocks % d->nr_zones, off = d->zone_wp % d->zone_blocks;
+	u64 zslba = zone * d->zone_blocks;
+
+	if (zns_op == NVME_ZNS_MGMT_SEND) {
+		if (d->next_lba++ & 1) {
+			make_zone_mgmt(dw, cid, zslba, NVME_ZSA_RESET);
+			d->zone_wp += d->zone_blocks;
+			return;
+		}
+		off = 0;
+	} else {
+		if (!off && d->zone_wp >= d->nr_zones * d->zone_blocks && !d->next_lba) {
+			/* the zone is full from the last round */
+			d->next_lba = 1;
+			make_zone_mgmt(dw, cid, zslba, NVME_ZSA_RESET);
+			return;
+		}
+		d->next_lba = 0;
+		d->zone_wp++;
+	}
+	memset(dw, 0, 64);
+	dw[0] = (zns_op == NVME_ZNS_APPEND ? NVME_ZNS_APPEND : NVME_CMD_WRITE) | ((u32)cid << 16);
+	dw[1] = 1;
+	dw[6] = (u32)buf;
+	dw[7] = (u32)(buf >> 32);
+	if (zns_op != NVME_ZNS_APPEND)
+		zslba += off;
+	dw[10] = (u32)zslba;
+	dw[11] = (u32)(zslba >> 32);
 }
 
 /*
@@ -413,8 +521,10 @@ dev_pass(struct bench_dev *d, u8 opc, unsigned int qd, unsigned int *outstanding
 		if (kv_mode)
 			make_kv(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd],
 				buf_lists[d - devs][*submitted % qd], kv_fill_next ? kv_fill_next++ : 0);
+		else if (zns_mode && opc != NVME_CMD_READ)
+			make_zns(d, dw, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
 		else
-			make_rw(dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
+			make_rw(d, dw, opc, (u16)(*submitted % MAX_QD), d->bufs[*submitted % qd]);
 		submit(&sq, dw);
 		(*submitted)++;
 		(*outstanding)++;
@@ -460,6 +570,46 @@ __attribute__((noinline)) u64 bench_loop(u8 opc, unsigned int qd, u64 total, uns
 	return done;
 }
 
+/* The first device's media counter @name (0 if it has none). */
+static u64 media_stat(const char *name)
+{
+	const struct nvmev_media *m = ns_type->media;
+	u64 v[64];
+	u32 i;
+
+	if (!m->stats || m->nr_stats > NVMEV_ARRAY_SIZE(v))
+		return 0;
+	m->stats(devs[0].media, v);
+	for (i = 0; i < m->nr_stats; i++)
+		if (!strcmp(m->stat_names[i].name, name))
+			return v[i];
+	return 0;
+}
+
+static u64 host0, media0;	/* the counters when the measurement began */
+
+/* The counters of the first device's media, name=value, and the measured WAF. */
+static void print_media_stats(void)
+{
+	const struct nvmev_media *m = ns_type->media;
+	u64 v[64];
+	u32 i;
+
+	if (!m->stats || m->nr_stats > NVMEV_ARRAY_SIZE(v))
+		return;
+	m->stats(devs[0].media, v);
+	for (i = 0; i < m->nr_stats; i++) {
+		if (m->stat_names[i].milli)
+			printf(" %s=%llu.%03llu", m->stat_names[i].name,
+			       (unsigned long long)(v[i] / 1000), (unsigned long long)(v[i] % 1000));
+		else
+			printf(" %s=%llu", m->stat_names[i].name, (unsigned long long)v[i]);
+	}
+	if (media_stat("host_pages_written") > host0)
+		printf(" waf_measured=%.3f", (double)(media_stat("media_pages_written") - media0) /
+		       (double)(media_stat("host_pages_written") - host0));
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -476,7 +626,7 @@ int main(int argc, char **argv)
 	int cg = 0, opt;
 	u8 opc = NVME_CMD_READ;
 
-	while ((opt = getopt(argc, argv, "n:t:q:w:cS:d:kV:K:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:q:w:cS:d:kV:K:T:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
@@ -484,6 +634,18 @@ int main(int argc, char **argv)
 		case 'w':
 			opc = !strcmp(optarg, "write") || !strcmp(optarg, "store") ?
 			      NVME_CMD_WRITE : NVME_CMD_READ;	/* = NVME_KV_STORE, RETRIEVE */
+			if (!strcmp(optarg, "append"))
+				opc = NVME_ZNS_APPEND;
+			if (!strcmp(optarg, "reset"))
+				opc = NVME_ZNS_MGMT_SEND;
+			break;
+		case 'T':
+			ns_type = strcmp(optarg, "nvm") ? nvmev_type_by_name(optarg) : NULL;
+			if (!strcmp(optarg, "kv") || (strcmp(optarg, "nvm") && !ns_type)) {
+				fprintf(stderr, "-T takes nvm, conv or zns (-k for kv)\n");
+				return 2;
+			}
+			zns_mode = ns_type && ns_type->media == &nvmev_zns_media;
 			break;
 		case 'k': kv_mode = true; break;
 		case 'V': kv_vsize = (u32)strtoul(optarg, NULL, 0); break;
@@ -492,7 +654,7 @@ int main(int argc, char **argv)
 		case 'S': storage_size = strtoull(optarg, NULL, 0) << 20; break;
 		case 'd': nr_devs = (unsigned int)atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-n N] [-t SECS] [-q QD] [-w read|write] [-S MiB] [-d DEVICES] [-c]\n",
+			fprintf(stderr, "usage: %s [-n N] [-t SECS] [-q QD] [-w read|write|append|reset] [-S MiB] [-d DEVICES] [-c] [-k] [-T nvm|conv|zns]\n",
 				argv[0]);
 			return 2;
 		}
@@ -511,7 +673,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "-V is at most 65536 bytes, QD * -V at most 48 MiB, -K at least 1\n");
 		return 2;
 	}
+	if ((opc == NVME_ZNS_APPEND || opc == NVME_ZNS_MGMT_SEND) && !zns_mode) {
+		fprintf(stderr, "-w append and -w reset need -T zns\n");
+		return 2;
+	}
+	if (kv_mode && ns_type) {
+		fprintf(stderr, "-k and -T exclude each other\n");
+		return 2;
+	}
+	zns_op = opc;
+	if (zns_mode)	/* the loop's commands are the zoned ones; the counting is the same */
+		opc = opc == NVME_CMD_READ ? NVME_CMD_READ : NVME_CMD_WRITE;
 	setup(qd);
+	if (ns_type && !zns_mode) {
+		/* conv: every block written once in order, then at random twice over */
+		u64 blocks = devs[0].nr_blocks * nr_devs;
+
+		seq_writes = true;
+		bench_loop(NVME_CMD_WRITE, qd, blocks, &errors);
+		seq_writes = false;
+		bench_loop(NVME_CMD_WRITE, qd, 2 * blocks, &errors);
+	}
+	if (zns_mode && opc == NVME_CMD_READ) {
+		/* every zone written, so that reads find data */
+		zns_op = NVME_CMD_WRITE;
+		bench_loop(NVME_CMD_WRITE, qd, devs[0].nr_zones * devs[0].zone_blocks * nr_devs, &errors);
+	}
 	if (kv_mode) {
 		/* every key stored once, so that a Retrieve finds its value */
 		kv_fill_next = 1;
@@ -521,6 +708,10 @@ int main(int argc, char **argv)
 	/* warm up: caches, the worker's free list, the page tables of storage */
 	bench_loop(opc, qd, 20000, &errors);
 
+	if (ns_type) {
+		host0 = media_stat("host_pages_written");
+		media0 = media_stat("media_pages_written");
+	}
 	if (cg) {
 		/* callgrind counts every bench_loop() call: the warm-up is included */
 		done = 20000 + bench_loop(opc, qd, n, &errors);
@@ -534,10 +725,14 @@ int main(int argc, char **argv)
 	} while (t < secs);
 	for (i = 0; i < nr_devs; i++)
 		irqs += devs[i].irqs;
-	printf("%s devices=%u qd=%u storage_mib=%llu commands=%llu seconds=%.3f cmds_per_sec=%.0f ns_per_cmd=%.1f irqs=%llu errors=%u\n",
+	printf("%s devices=%u qd=%u storage_mib=%llu commands=%llu seconds=%.3f cmds_per_sec=%.0f ns_per_cmd=%.1f irqs=%llu errors=%u",
 	       kv_mode ? (opc == NVME_KV_STORE ? "store" : "retrieve") :
+	       zns_op == NVME_ZNS_APPEND ? "append" : zns_op == NVME_ZNS_MGMT_SEND ? "reset" :
 	       opc == NVME_CMD_READ ? "read" : "write", nr_devs, qd,
 	       (unsigned long long)(storage_size >> 20), (unsigned long long)done, t, done / t,
 	       t * 1e9 / done, (unsigned long long)irqs, errors);
+	if (ns_type)
+		print_media_stats();
+	printf("\n");
 	return errors ? 1 : 0;
 }

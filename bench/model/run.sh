@@ -5,7 +5,8 @@
 # (valgrind --tool=callgrind, MODEL_CG_CMDS=20000 commands after 20000 of
 # warm-up), 4 KiB reads and writes at QD1 and QD128, on one device and on
 # four driven by the same thread (-d 4, QD per device, counts over all four);
-# then key-value Store and Retrieve by value size (-k).
+# then key-value Store and Retrieve by value size (-k), and the NAND types
+# (-T conv: writes with GC in its steady state; -T zns: writes, appends, resets).
 set -uo pipefail
 BIN=$1 OUT=$2
 REPS=${MODEL_REPS:-3} SECS=${MODEL_SECS:-2} CGN=${MODEL_CG_CMDS:-20000}
@@ -38,6 +39,27 @@ kvir() { # OP BYTES -> instructions per KV command in the model: the difference
 		c+=("$(awk '/Collected :/ { print $NF }' "$tmp/err")")
 	done
 	awk -v a="${c[0]}" -v b="${c[1]}" -v n="$CGN" 'BEGIN { printf "%.0f\n", (b - a) / n }'
+}
+tir() { # TYPE OP QD -> instructions per command in the model: the difference
+	# between runs of CGN and 2 CGN commands (the preconditioning cancels out)
+	local n c=()
+	for n in "$CGN" $((2 * CGN)); do
+		valgrind --tool=callgrind --toggle-collect=nvmev_ctrl_poll --toggle-collect=nvmev_worker_poll \
+			--callgrind-out-file="$tmp/cg.t" "$BIN" -T "$1" -c -n "$n" -w "$2" -q "$3" \
+			>"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo NaN; return; }
+		c+=("$(awk '/Collected :/ { print $NF }' "$tmp/err")")
+	done
+	awk -v a="${c[0]}" -v b="${c[1]}" -v n="$CGN" 'BEGIN { printf "%.0f\n", (b - a) / n }'
+}
+trate() { # TYPE OP QD -> "median commands/s, last run's measured WAF"
+	local r w
+	for _ in $(seq "$REPS"); do
+		"$BIN" -T "$1" -t "$SECS" -w "$2" -q "$3" >"$tmp/tout" || { echo "NaN -"; return; }
+		grep -o 'cmds_per_sec=[0-9]*' "$tmp/tout" | cut -d= -f2
+	done | median >"$tmp/trate"
+	r=$(cat "$tmp/trate")
+	w=$(grep -o 'waf_measured=[0-9.]*' "$tmp/tout" | cut -d= -f2)
+	echo "$r ${w:--}"
 }
 kvrate() { # OP BYTES QD -> median commands/s and ns per command
 	for _ in $(seq "$REPS"); do
@@ -91,6 +113,27 @@ for op in store retrieve; do
 		mod=$(kvir $op $v)
 		printf '| %s | %s | 1 | %.0f | %.0f | %s |\n' "$op" "$v" "$r" "$(awk -v r="$r" 'BEGIN { print 1e9 / r }')" "$mod"
 	done
+done
+echo
+echo "### NAND types (-T conv, -T zns)"
+echo
+echo "A 256 MiB namespace of each type with its default tunables (\`conv\`: the \`datacenter-tlc\`"
+echo "preset, 7 % spare; \`zns\`: 64 MiB zones, 14 open and active), 4 KiB commands. The clock"
+echo "runs fast (1 ms per reading) so that the modelled NAND never holds the host back: the"
+echo "figures are the model's own cost. \`conv\`: the namespace is written in order, then at random"
+echo "twice over before the measurement, so every write pays its share of the GC it causes (the"
+echo "WAF column: NAND pages programmed per host page during the measurement; GC's reads, moves,"
+echo "programs and erases are all in the instruction count). \`zns\`: writes at each zone's write"
+echo "pointer in turn, appends at the zone's start, and a Zone Reset ahead of a zone's reuse;"
+echo "\"reset\" alternates a 4 KiB write at an empty zone's start with the zone's reset, and counts both."
+echo
+echo "| type | command | QD | cmds/s | instructions/cmd in the model | WAF |"
+echo "|---|---|---|---|---|---|"
+for spec in "conv write 1" "conv write 128" "conv read 1" "conv read 128" \
+	"zns write 1" "zns write 128" "zns append 1" "zns append 128" "zns reset 1" "zns read 128"; do
+	set -- $spec
+	read -r r w <<<"$(trate "$1" "$2" "$3")"
+	printf '| %s | %s | %s | %.0f | %s | %s |\n' "$1" "$2" "$3" "$r" "$(tir "$1" "$2" "$3")" "$w"
 done
 echo
 echo "Where the instructions go, 4 KiB read at QD1 (callgrind, self cost per command):"

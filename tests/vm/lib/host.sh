@@ -231,6 +231,10 @@ vm_mkinitramfs() {
 		-o "$root/usr/bin/ftlsim" "$REPO/tests/model/ftlsim.c" "$REPO/tests/model/sim.c" \
 		"$REPO/src/model/ftl.c" -lm ||
 		{ echo "tests/model/ftlsim.c does not build" >&2; rm -rf "$root"; return 1; }
+	# a caller's own files (bench/run's zbench): HOST_PATH:GUEST_PATH ...
+	for p in ${VM_GUEST_EXTRA:-}; do
+		install -D -m 755 "${p%%:*}" "$root${p#*:}" || { rm -rf "$root"; return 1; }
+	done
 	cp "$VM_DIR/guest/init.sh" "$root/init"
 	chmod 755 "$root/init"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
