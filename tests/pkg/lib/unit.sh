@@ -634,3 +634,69 @@ if [ $rc -ne 0 ] && [ ! -d "$RI/sys/module/nvmev" ] && printf '%s' "$msg" | grep
 	pass "start: an NVMEVIMG image and no /dev/nvmev/nvmev0 -> not restored into the block device"
 else fail "no image device" "rc=$rc $msg"; fi
 rm -f "$RI/no-image-dev"
+
+section "unit: nvmevirtctl metrics (Prometheus text format, promtool check metrics)"
+RM=$(mkroot metrics)
+msg=$(ctl "$RM" metrics 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$msg" | grep -v '^#')" = "nvmevirt_up 0" ]; then
+	pass "metrics: no module -> nvmevirt_up 0 only"
+else fail "metrics without module" "rc=$rc $msg"; fi
+# two devices as the module's sysfs shows them: a conv namespace with its media
+# counters and a kv one with its usage on nvmev0, an nvm one on nvmev1
+mkdir -p "$RM/sys/module/nvmev"
+for dv in nvmev0 nvmev1; do
+	d=$RM/sys/kernel/nvmev/$dv
+	mkdir -p "$d/stats" "$d/ns1/stats"
+	echo 0000:00:0${dv#nvmev}.0 >"$d/pci_address"; echo 1,2 >"$d/cpus"
+	echo 1073741824 >"$d/memmap_start"; echo 134217728 >"$d/memmap_size"
+	n=100
+	for f in read_cmds write_cmds flush_cmds write_zeroes_cmds dsm_cmds completions bytes_read bytes_written \
+		errors aborted backpressure_waits cq_full_waits inflight; do
+		echo $n >"$d/stats/$f"; n=$((n + 1))
+	done
+	printf '0x02 100\n0x01 101\n' >"$d/stats/io_cmds"
+	printf '0 1 40\n1024 2047 7\n1048576 2097151 2\n' >"$d/stats/lateness"
+	for f in read_cmds write_cmds bytes_read bytes_written; do echo 9 >"$d/ns1/stats/$f"; done
+	echo 131072 >"$d/ns1/size"; echo 4096 >"$d/ns1/lba_size"; echo 1 >"$d/ns1/attached"
+done
+d=$RM/sys/kernel/nvmev/nvmev0
+echo conv >"$d/ns1/type"; echo nvm >"$RM/sys/kernel/nvmev/nvmev1/ns1/type"
+for f in host_pages_written media_pages_written gc_runs gc_pages_moved erases free_lines lines ftl_bytes gc_stuck; do
+	echo 77 >"$d/ns1/stats/$f"
+done
+echo 7.823 >"$d/ns1/stats/waf"
+mkdir -p "$d/ns2/stats" "$d/ns2/usage"; echo kv >"$d/ns2/type"; echo 4096 >"$d/ns2/lba_size"
+echo 12 >"$d/ns2/stats/read_cmds"; echo 500 >"$d/ns2/usage/keys"; echo 65536 >"$d/ns2/usage/max_keys"
+msg=$(ctl "$RM" metrics 2>&1); rc=$?
+printf '%s\n' "$msg" >"$U/metrics.prom"
+if [ $rc -eq 0 ] && out=$(promtool check metrics <"$U/metrics.prom" 2>&1); then
+	pass "metrics: promtool check metrics accepts the output ($(grep -vc '^#' "$U/metrics.prom") samples)"
+else fail "metrics: promtool check metrics" "rc=$rc ${out:-} $(head -n 20 "$U/metrics.prom")"; fi
+want() { # NAME SAMPLE: the sample is in the output, exactly
+	if grep -qxF "$2" "$U/metrics.prom"; then pass "metrics: $1"; else fail "metrics: $1" "no line '$2'"; fi
+}
+want up 'nvmevirt_up 1'
+want device-info 'nvmevirt_device_info{device="nvmev1",pci_address="0000:00:01.0",cpus="1,2",memmap_start="1073741824",memmap_size="134217728"} 1'
+want device-counter 'nvmevirt_device_read_bytes_total{device="nvmev0"} 106'
+want device-errors 'nvmevirt_device_errors_total{device="nvmev1"} 108'
+want inflight-gauge 'nvmevirt_device_inflight_commands{device="nvmev0"} 112'
+want lateness-cumulative 'nvmevirt_device_lateness_seconds_bucket{device="nvmev0",le="2.047e-06"} 47'
+want lateness-inf 'nvmevirt_device_lateness_seconds_bucket{device="nvmev0",le="+Inf"} 49'
+want lateness-count 'nvmevirt_device_lateness_seconds_count{device="nvmev1"} 49'
+want ns-info 'nvmevirt_namespace_info{device="nvmev0",nsid="1",type="conv"} 1'
+want ns-waf 'nvmevirt_namespace_waf{device="nvmev0",nsid="1"} 7.823'
+want ns-gc-counter 'nvmevirt_namespace_gc_pages_moved_total{device="nvmev0",nsid="1"} 77'
+want ns-free-lines-gauge 'nvmevirt_namespace_free_lines{device="nvmev0",nsid="1"} 77'
+want ns-kv-keys 'nvmevirt_namespace_keys{device="nvmev0",nsid="2"} 500'
+want ns-nvm 'nvmevirt_namespace_written_bytes_total{device="nvmev1",nsid="1"} 9'
+if [ "$(grep -c '^# TYPE nvmevirt_namespace_read_commands_total ' "$U/metrics.prom")" = 1 ]; then
+	pass "metrics: one HELP/TYPE per family, its samples together"
+else fail "metrics: families" "$(grep '^# TYPE' "$U/metrics.prom")"; fi
+mkdir -p "$RM/var/lib/prometheus/node-exporter"
+msg=$(ctl "$RM" metrics --output /var/lib/prometheus/node-exporter/nvmevirt.prom 2>&1); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$U/metrics.prom" "$RM/var/lib/prometheus/node-exporter/nvmevirt.prom" &&
+	[ -z "$(find "$RM/var/lib/prometheus/node-exporter" -name '*.tmp')" ]; then
+	pass "metrics --output: the same text in FILE.prom, no temporary left"
+else fail "metrics --output" "rc=$rc $msg"; fi
+msg=$(ctl "$RM" metrics --output /tmp/nvmevirt.txt 2>&1); rc=$?
+if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q 'ending in .prom'; then pass "metrics --output not *.prom -> rc 2"; else fail "metrics --output bad name" "rc=$rc $msg"; fi

@@ -154,6 +154,15 @@ if grep -q 'Log page GUID.*0xafd514c97c6f4f9ca4f2bfea2810afc5' /tmp/ocp.out; the
 expect ocp-version 3 "$(sed -n 's/^ *Log page version[[:space:]]*\([0-9]*\)$/\1/p' /tmp/ocp.out)"
 pu=$(nvme smart-log /dev/nvme0 -o json | json_val percent_used)
 if [ -n "$pu" ] && [ "$pu" -le 100 ]; then pass smart-percent-used; else fail smart-percent-used "${pu:-none}"; fi
+# the same counters through nvmevirtctl metrics (the Prometheus text format)
+nvmevirtctl metrics >/tmp/metrics.prom 2>&1
+grep -E 'nvmevirt_namespace_(waf|gc_pages_moved_total|media_pages_written_total)|lateness_seconds_count' /tmp/metrics.prom
+expect metrics-waf "$(cat $S/waf)" "$(sed -n 's/^nvmevirt_namespace_waf{device="nvmev0",nsid="1"} //p' /tmp/metrics.prom)"
+expect metrics-moved "$(cat $S/gc_pages_moved)" \
+	"$(sed -n 's/^nvmevirt_namespace_gc_pages_moved_total{device="nvmev0",nsid="1"} //p' /tmp/metrics.prom)"
+expect metrics-type conv "$(sed -n 's/^nvmevirt_namespace_info{device="nvmev0",nsid="1",type="\([a-z]*\)"} 1$/\1/p' /tmp/metrics.prom)"
+lc=$(sed -n 's/^nvmevirt_device_lateness_seconds_count{device="nvmev0"} //p' /tmp/metrics.prom)
+if [ "${lc:-0}" -gt "$((BLOCKS * 2))" ]; then pass metrics-lateness; else fail metrics-lateness "${lc:-none}"; fi
 check unload-waf rmmod nvmev
 check gone-waf wait_gone 30
 
