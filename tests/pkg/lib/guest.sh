@@ -75,6 +75,9 @@ stage1() {
 	t "modinfo nvmev: version $V (or stub)" sh -c "v=\$(modinfo -F version nvmev); echo \$v; [ \"\$v\" = '$V' ] || [ \"\$v\" = stub ]"
 	t "nvmevirt.service not enabled by the package (configure enables it)" \
 		sh -c '[ "$(systemctl is-enabled nvmevirt.service)" = disabled ]'
+	t "nvmevirt-metrics.timer installed, not enabled, not started" \
+		sh -c 'systemctl cat nvmevirt-metrics.timer >/dev/null && [ "$(systemctl is-enabled nvmevirt-metrics.timer)" = disabled ] &&
+			! systemctl is-active --quiet nvmevirt-metrics.timer'
 	t "not started at install (disabled until configure): nothing loaded, not failed" \
 		sh -c '! grep -q "^nvmev " /proc/modules && ! systemctl is-failed --quiet nvmevirt'
 	t "fresh install is inert: no boot arguments, none in grub.cfg" \
@@ -127,6 +130,11 @@ stage2() {
 	t "nvmevirt.service active" systemctl is-active nvmevirt.service
 	t "/dev/nvme0n1 exists" test -b /dev/nvme0n1
 	t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status'
+	t "nvmevirt-metrics.service writes node_exporter's file; the timer enabled" sh -c '
+		mkdir -p /var/lib/prometheus/node-exporter && systemctl start nvmevirt-metrics.service &&
+		f=/var/lib/prometheus/node-exporter/nvmevirt.prom && cat "$f" | head -n 12 &&
+		grep -qx "nvmevirt_up 1" "$f" && grep -q "^nvmevirt_namespace_info{device=\"nvmev0\",nsid=\"1\",type=\"nvm\"} 1$" "$f" &&
+		systemctl enable --now nvmevirt-metrics.timer && systemctl is-active nvmevirt-metrics.timer'
 	t "udev: the namespace is ready for systemd (no SYSTEMD_READY=0 after start)" sh -c '
 		test -e /run/nvmevirt/ready && udevadm info -q property /dev/nvme0n1 | tee -a /dev/stderr | grep -q "^ID_MODEL=nvmevirt" &&
 		! udevadm info -q property /dev/nvme0n1 | grep -q "^SYSTEMD_READY=0"'
@@ -353,6 +361,8 @@ stage6() {
 	fi
 	t "after remove: nvmev not loaded, unit inactive, not enabled any more" \
 		sh -c '! grep -q "^nvmev " /proc/modules && ! systemctl is-active --quiet nvmevirt && ! test -e /etc/systemd/system/multi-user.target.wants/nvmevirt.service'
+	t "after remove: the metrics timer stopped and not enabled any more" \
+		sh -c '! systemctl is-active --quiet nvmevirt-metrics.timer && ! test -e /etc/systemd/system/timers.target.wants/nvmevirt-metrics.timer'
 	t "after remove: no nvmev.ko for any kernel, DKMS knows no nvmevirt" \
 		sh -c '! ls /lib/modules/*/updates/dkms/nvmev.ko* 2>/dev/null && [ -z "$(dkms status nvmevirt)" ] && ! test -e /var/lib/dkms/nvmevirt'
 	t "after remove: configuration kept (conffiles)" \

@@ -48,11 +48,14 @@ verify_unit() {
 	sed "s|/usr/sbin/nvmevirtctl|$d/nvmevirtctl|" "$TOP/systemd/nvmevirt.service" >"$d/nvmevirt.service"
 	# Documentation=man:nvmevirtctl(8) must resolve: the man page as installed
 	mkdir -p "$d/man/man8"; cp "$TOP/tools/nvmevirtctl.8" "$d/man/man8/"
-	o=$(MANPATH=$d/man systemd-analyze verify "$d/nvmevirt.service" 2>&1) || { echo "$o"; return 1; }
+	sed "s|/usr/sbin/nvmevirtctl|$d/nvmevirtctl|" "$TOP/systemd/nvmevirt-metrics.service" >"$d/nvmevirt-metrics.service"
+	cp "$TOP/systemd/nvmevirt-metrics.timer" "$d/"
+	o=$(MANPATH=$d/man systemd-analyze verify "$d/nvmevirt.service" "$d/nvmevirt-metrics.service" \
+		"$d/nvmevirt-metrics.timer" 2>&1) || { echo "$o"; return 1; }
 	# unknown keys are only warnings: any output counts as a failure
 	[ -z "$o" ] || { echo "$o"; return 1; }
 }
-check "systemd-analyze verify nvmevirt.service: clean" verify_unit
+check "systemd-analyze verify nvmevirt.service, nvmevirt-metrics.service and .timer: clean" verify_unit
 
 # the stop (the image's save) must end before systemd forces the power-off:
 # TimeoutStopSec= below the JobTimeoutSec= of every shutdown target
@@ -130,7 +133,8 @@ deb_files() {
 	local l f
 	l=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 	for f in ./etc/default/nvmevirt ./etc/default/grub.d/nvmevirt.cfg ./etc/modprobe.d/nvmevirt.conf \
-		./lib/systemd/system/nvmevirt.service ./lib/udev/rules.d/60-nvmevirt.rules ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz \
+		./lib/systemd/system/nvmevirt.service ./lib/systemd/system/nvmevirt-metrics.service \
+		./lib/systemd/system/nvmevirt-metrics.timer ./lib/udev/rules.d/60-nvmevirt.rules ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz \
 		"./usr/src/nvmevirt-$VERSION/dkms.conf" "./usr/src/nvmevirt-$VERSION/Makefile" \
 		"./usr/src/nvmevirt-$VERSION/VERSION" "./usr/src/nvmevirt-$VERSION/src/Kbuild" \
 		./usr/share/doc/nvmevirt-dkms/copyright; do
@@ -169,6 +173,9 @@ deb_scripts() {
 		echo "postinst enables the unit on install"; return 1
 	fi
 	grep -q "deb-systemd-invoke start .*nvmevirt.service" "$p/postinst" || { echo "postinst: unit not started"; return 1; }
+	# the metrics timer: recorded, off until the admin enables it, never started
+	grep -q "deb-systemd-helper update-state 'nvmevirt-metrics.timer'" "$p/postinst" || { echo "postinst: no timer state"; return 1; }
+	! grep -n "deb-systemd-invoke start .*nvmevirt-metrics" "$p/postinst" || { echo "postinst starts the metrics timer"; return 1; }
 	! grep -n 'restart' "$p/postinst" || { echo "postinst restarts the unit on upgrade"; return 1; }
 	grep -q 'update-grub' "$p/postinst" || { echo "postinst: no update-grub"; return 1; }
 	grep -q 'update-grub' "$p/postrm" || { echo "postrm: no update-grub"; return 1; }
@@ -191,7 +198,9 @@ Y=$S/rpm; mkdir -p "$Y/root"
 rpm_files() {
 	local l f
 	l=$(rpm -qpl "$RPM" 2>/dev/null)
-	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service /usr/lib/udev/rules.d/60-nvmevirt.rules \
+	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service \
+		/usr/lib/systemd/system/nvmevirt-metrics.service /usr/lib/systemd/system/nvmevirt-metrics.timer \
+		/usr/lib/udev/rules.d/60-nvmevirt.rules \
 		/usr/sbin/nvmevirtctl "/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
 		printf '%s\n' "$l" | grep -qxF "$f" || { echo "missing $f"; return 1; }
 	done
