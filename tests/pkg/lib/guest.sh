@@ -361,8 +361,11 @@ stage6() {
 	fi
 	t "after remove: nvmev not loaded, unit inactive, not enabled any more" \
 		sh -c '! grep -q "^nvmev " /proc/modules && ! systemctl is-active --quiet nvmevirt && ! test -e /etc/systemd/system/multi-user.target.wants/nvmevirt.service'
-	t "after remove: the metrics timer stopped and not enabled any more" \
-		sh -c '! systemctl is-active --quiet nvmevirt-metrics.timer && ! test -e /etc/systemd/system/timers.target.wants/nvmevirt-metrics.timer'
+	t "after remove: the metrics timer stopped and not enabled any more, its file gone" \
+		sh -c '! systemctl is-active --quiet nvmevirt-metrics.timer && ! test -e /etc/systemd/system/timers.target.wants/nvmevirt-metrics.timer &&
+			! test -e /var/lib/prometheus/node-exporter/nvmevirt.prom'
+	# the directory stage 2 made for it stands for node_exporter's: not the package's
+	rmdir /var/lib/prometheus/node-exporter /var/lib/prometheus 2>/dev/null || true
 	t "after remove: no nvmev.ko for any kernel, DKMS knows no nvmevirt" \
 		sh -c '! ls /lib/modules/*/updates/dkms/nvmev.ko* 2>/dev/null && [ -z "$(dkms status nvmevirt)" ] && ! test -e /var/lib/dkms/nvmevirt'
 	t "after remove: configuration kept (conffiles)" \
