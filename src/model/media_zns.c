@@ -64,28 +64,9 @@ static bool pow2(u64 v)
 	return v && !(v & (v - 1));
 }
 
-static int zns_media_init(struct nvmev_timing *base)
+/* Which zone tunable of @t does not fit, and why; NULL when they all do. */
+static const char *zone_misfit(const struct nvmev_zns_timing *t)
 {
-	struct nvmev_zns_timing *t = (struct nvmev_zns_timing *)base;
-
-	base->ops = &zns_timing_ops;
-	if (!pow2(t->zone_size_mib) || t->zone_size_mib > NVMEV_ZNS_MAX_ZONE_MIB ||
-	    t->zone_cap_mib > t->zone_size_mib)
-		return -1;
-	/* active zones include the open ones */
-	if (t->max_active && t->max_open > t->max_active)
-		return -1;
-	if (t->append_max_kib && (!pow2(t->append_max_kib) || t->append_max_kib < 4 ||
-				  t->append_max_kib > NVMEV_MAX_XFER / 1024))
-		return -1;
-	return nvmev_nand_init(&t->nand);
-}
-
-/* After zns_media_init() refused @base: which tunable, and why. */
-static const char *zns_misfit(const struct nvmev_timing *base)
-{
-	const struct nvmev_zns_timing *t = (const struct nvmev_zns_timing *)base;
-
 	if (!pow2(t->zone_size_mib) || t->zone_size_mib > NVMEV_ZNS_MAX_ZONE_MIB)
 		return "zone_size is not a power of two of at most 8192 MiB";
 	if (t->zone_cap_mib > t->zone_size_mib)
@@ -95,7 +76,25 @@ static const char *zns_misfit(const struct nvmev_timing *base)
 	if (t->append_max_kib && (!pow2(t->append_max_kib) || t->append_max_kib < 4 ||
 				  t->append_max_kib > NVMEV_MAX_XFER / 1024))
 		return "zone_append_max_kib is not a power of two from 4 to 2048";
-	return "the NAND geometry does not fit (channels x dies_per_channel at most 256, pages_per_block at least oneshot_pages, channel_mbps above 0)";
+	return NULL;
+}
+
+static int zns_media_init(struct nvmev_timing *base)
+{
+	struct nvmev_zns_timing *t = (struct nvmev_zns_timing *)base;
+
+	base->ops = &zns_timing_ops;
+	if (zone_misfit(t))
+		return -1;
+	return nvmev_nand_init(&t->nand);
+}
+
+/* After zns_media_init() refused @base: which tunable, and why. */
+static const char *zns_misfit(const struct nvmev_timing *base)
+{
+	const char *why = zone_misfit((const struct nvmev_zns_timing *)base);
+
+	return why ? why : "the NAND geometry does not fit (channels x dies_per_channel at most 256, pages_per_block at least oneshot_pages, channel_mbps above 0)";
 }
 
 #define ZNS_TUNABLE(n, field, h, lo, hi, d, fl)					\
