@@ -88,9 +88,11 @@ struct bench_dev {
 	u64 irqs;
 	struct nvmev_timing *media;	/* -T */
 	u64 nr_blocks;			/* the host's blocks */
-	u64 next_lba;			/* writes of -T: sequential fill, zones */
+	u64 next_lba;			/* -T conv: the sequential fill's next block */
 	u64 zone_blocks, nr_zones;	/* zns */
 	u64 zone_wp;			/* zns: the next block to write, in zone units */
+	u64 zone_step;			/* zns: 1 once a reused zone had its reset; -w reset:
+					 * the commands so far (odd: the reset) */
 };
 
 static struct bench_dev devs[MAX_DEVS];
@@ -470,20 +472,20 @@ static void make_zns(struct bench_dev *d, u32 *dw, u16 cid, u64 buf)
 	u64 zslba = zone * d->zone_blocks;
 
 	if (zns_op == NVME_ZNS_MGMT_SEND) {
-		if (d->next_lba++ & 1) {
+		if (d->zone_step++ & 1) {
 			make_zone_mgmt(dw, cid, zslba, NVME_ZSA_RESET);
 			d->zone_wp += d->zone_blocks;
 			return;
 		}
 		off = 0;
 	} else {
-		if (!off && d->zone_wp >= d->nr_zones * d->zone_blocks && !d->next_lba) {
+		if (!off && d->zone_wp >= d->nr_zones * d->zone_blocks && !d->zone_step) {
 			/* the zone is full from the last round */
-			d->next_lba = 1;
+			d->zone_step = 1;
 			make_zone_mgmt(dw, cid, zslba, NVME_ZSA_RESET);
 			return;
 		}
-		d->next_lba = 0;
+		d->zone_step = 0;
 		d->zone_wp++;
 	}
 	memset(dw, 0, 64);
@@ -570,20 +572,38 @@ __attribute__((noinline)) u64 bench_loop(u8 opc, unsigned int qd, u64 total, uns
 	return done;
 }
 
+#define MAX_STATS	64
+
+/* The first device's media counters in @v (MAX_STATS): how many (0: none). */
+static u32 media_stats(u64 *v)
+{
+	const struct nvmev_media *m = ns_type->media;
+
+	if (!m->stats || m->nr_stats > MAX_STATS)
+		return 0;
+	m->stats(devs[0].media, v);
+	return m->nr_stats;
+}
+
+/* Where the media's counter @name is in media_stats(), or -1. */
+static int stat_index(const char *name)
+{
+	const struct nvmev_media *m = ns_type->media;
+	u32 i;
+
+	for (i = 0; i < m->nr_stats; i++)
+		if (!strcmp(m->stat_names[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 /* The first device's media counter @name (0 if it has none). */
 static u64 media_stat(const char *name)
 {
-	const struct nvmev_media *m = ns_type->media;
-	u64 v[64];
-	u32 i;
+	u64 v[MAX_STATS];
+	int i = stat_index(name);
 
-	if (!m->stats || m->nr_stats > NVMEV_ARRAY_SIZE(v))
-		return 0;
-	m->stats(devs[0].media, v);
-	for (i = 0; i < m->nr_stats; i++)
-		if (!strcmp(m->stat_names[i].name, name))
-			return v[i];
-	return 0;
+	return i >= 0 && media_stats(v) ? v[i] : 0;
 }
 
 static u64 host0, media0;	/* the counters when the measurement began */
@@ -592,22 +612,19 @@ static u64 host0, media0;	/* the counters when the measurement began */
 static void print_media_stats(void)
 {
 	const struct nvmev_media *m = ns_type->media;
-	u64 v[64];
-	u32 i;
+	int h = stat_index("host_pages_written"), p = stat_index("media_pages_written");
+	u64 v[MAX_STATS];
+	u32 i, n = media_stats(v);
 
-	if (!m->stats || m->nr_stats > NVMEV_ARRAY_SIZE(v))
-		return;
-	m->stats(devs[0].media, v);
-	for (i = 0; i < m->nr_stats; i++) {
+	for (i = 0; i < n; i++) {
 		if (m->stat_names[i].milli)
 			printf(" %s=%llu.%03llu", m->stat_names[i].name,
 			       (unsigned long long)(v[i] / 1000), (unsigned long long)(v[i] % 1000));
 		else
 			printf(" %s=%llu", m->stat_names[i].name, (unsigned long long)v[i]);
 	}
-	if (media_stat("host_pages_written") > host0)
-		printf(" waf_measured=%.3f", (double)(media_stat("media_pages_written") - media0) /
-		       (double)(media_stat("host_pages_written") - host0));
+	if (n && h >= 0 && p >= 0 && v[h] > host0)
+		printf(" waf_measured=%.3f", (double)(v[p] - media0) / (double)(v[h] - host0));
 }
 
 static double now_s(void)
