@@ -91,8 +91,8 @@ struct bench_dev {
 	u64 next_lba;			/* -T conv: the sequential fill's next block */
 	u64 zone_blocks, nr_zones;	/* zns */
 	u64 zone_wp;			/* zns: the next block to write, in zone units */
-	u64 zone_step;			/* zns: 1 once a reused zone had its reset; -w reset:
-					 * the commands so far (odd: the reset) */
+	/* zns: 1 once a reused zone had its reset; -w reset: the commands so far (odd: resets) */
+	u64 zone_step;
 };
 
 static struct bench_dev devs[MAX_DEVS];
