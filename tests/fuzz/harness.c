@@ -1205,7 +1205,7 @@ static void img_check(struct fh *h, int err, bool in_header, const u8 *b, u64 n,
 	}
 	for (k = 0; k < nr; k++) {	/* in the order of the sections */
 		const struct nvmev_ns *ns = &h->c->ns[s[k].nsid - 1];
-		u64 host = ns->nr_blocks << ns->lba_shift;
+		u64 host = host_blocks(h, ns) << ns->lba_shift;
 
 		if (ns->timing->ops->load && host < ns->size) {
 			skip[nskip][0] = s[k].data_off + host;

@@ -686,6 +686,7 @@ static void nand_media(struct nvmev_timing *t, const struct nvmev_media *m, bool
 void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout)
 {
 	bool two_ns = layout == FH_TWO_NS;
+	bool nand = layout == FH_CONV_NS || layout == FH_ZNS_NS;
 
 	h->layout = (u8)layout;
 	struct nvmev_config cfg = { 0 };
@@ -727,7 +728,7 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout
 	h->storage = two_ns ? h->storage_two : h->storage_one;
 	h->dealloc = two_ns ? h->dealloc_two : h->dealloc_one;
 	h->storage_size = two_ns ? FH_STORAGE_TWO : FH_STORAGE;
-	if (layout == FH_CONV_NS || layout == FH_ZNS_NS) {
+	if (nand) {
 		h->storage = h->storage_nand;
 		h->dealloc = h->dealloc_nand;
 		h->storage_size = FH_STORAGE_NAND;
@@ -759,7 +760,7 @@ void fh_begin(struct fh *h, u32 lba_shift, u16 nr_workers, enum fh_layout layout
 		cfg.ns[0].offset = 0;
 		cfg.ns[0].size = FH_STORAGE;
 		cfg.ns[0].lba_shift = lba_shift;
-	} else if (layout == FH_CONV_NS || layout == FH_ZNS_NS) {
+	} else if (nand) {
 		const struct nvmev_type *ty = nvmev_type_by_name(layout == FH_CONV_NS ? "conv" : "zns");
 
 		nand_media(h->media, ty->media, layout == FH_CONV_NS);
