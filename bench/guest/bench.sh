@@ -308,6 +308,11 @@ fi
 echo "STATS $(for f in $SYS/stats/*; do [ "${f##*/}" = lateness ] || printf '%s=%s ' "${f##*/}" "$(cat $f)"; done)"
 rmmod nvmev || fail unload "rmmod nvmev"
 wait_gone 30 >/dev/null
+# nv_unload WHAT: unload the device of a section and wait for its disk to go
+nv_unload() {
+	rmmod nvmev || echo "BENCH-ERROR rmmod nvmev ($1)"
+	wait_gone 30 >/dev/null
+}
 
 # --- 7. conventional NAND (type=conv) -----------------------------------------------
 # One die of one plane (48 KiB program units, ~34 MB/s of programs) of the
@@ -371,8 +376,7 @@ if want conv && conv_load write_buffer_kib=512; then
 		crun idle
 		crun gc --name=w --rw=randwrite --iodepth=4
 	done
-	rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (conv)"
-	wait_gone 30 >/dev/null
+	nv_unload conv
 
 	# c. the write-buffer cliff: 128 KiB sequential writes at QD1 on a new drive,
 	# every latency logged against its offset
@@ -384,8 +388,7 @@ if want conv && conv_load write_buffer_kib=512; then
 			echo "BENCH-ERROR conv cliff: $(tail -3 /tmp/fio.out | tr '\n' ' ')"
 		fio_log CONV-CLIFF /tmp/cliff_lat.1.log
 		echo "CONV-CLIFF-END wb_waits=$(cat $CS/write_buffer_waits)"
-		rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (conv)"
-		wait_gone 30 >/dev/null
+		nv_unload conv-cliff
 	fi
 fi
 
@@ -407,8 +410,7 @@ if want zns; then
 				zbench /dev/ng0n1 $zb $nz mgmt $m | sed "s/^ZB /ZB rep=$r /"
 			done
 		done
-		rmmod nvmev || echo "BENCH-ERROR rmmod nvmev (zns)"
-		wait_gone 30 >/dev/null
+		nv_unload zns
 	else
 		echo "BENCH-ERROR modprobe nvmev type=zns"
 	fi
