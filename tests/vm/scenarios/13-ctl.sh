@@ -128,14 +128,17 @@ check refused-image-size-nothing sh -c '! grep -q "^nvmev " /proc/modules && [ -
 check images-untouched sha256sum -c /tmp/imgs.sum
 
 log "types: conv (preset qlc), zns and nvm namespaces; their images"
-echo "options nvmev lba_size=4096 op_percent=20" >/etc/modprobe.d/nvmevirt.conf
+echo "options nvmev lba_size=4096 op_percent=20 erase_ns=10000000" >/etc/modprobe.d/nvmevirt.conf
 rm -f $IMG/a.img $IMG/b.img
 conf "160M:64M,zns=rest@$IMG/t.img 96M:nvm=rest" 256M conv qlc
 check types-start nvmevirtctl start
 expect types-conv conv "$(cat $CFS/nvmev0/namespaces/1/type)"
 expect types-preset qlc "$(cat $CFS/nvmev0/namespaces/1/preset)"
+# qlc's tPROG from the preset; erase_ns, which qlc sets too (and which sorts
+# before "preset" in configfs), from modprobe.d after it
 expect types-preset-program 3000000 "$(cat $CFS/nvmev0/namespaces/1/program_ns)"
-expect types-tunable-after-preset 20 "$(cat $CFS/nvmev0/namespaces/1/op_percent)"
+expect types-tunable-after-preset 10000000 "$(cat $CFS/nvmev0/namespaces/1/erase_ns)"
+expect types-tunable 20 "$(cat $CFS/nvmev0/namespaces/1/op_percent)"
 expect types-zns zns "$(cat $CFS/nvmev0/namespaces/2/type)"
 expect types-nvm nvm "$(cat $CFS/nvmev1/namespaces/1/type)"
 zn=$(ns_of nvmev0 2) cn=$(ns_of nvmev0 1)
