@@ -130,6 +130,8 @@ stage2() {
 	t "nvmevirt.service active" systemctl is-active nvmevirt.service
 	t "/dev/nvme0n1 exists" test -b /dev/nvme0n1
 	t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status'
+	# validated against the schema on the host (system.sh): no jsonschema here
+	t "nvmevirtctl status --json: exit 0" sh -c "nvmevirtctl status --json >$O/status2.json"
 	t "nvmevirt-metrics.service writes node_exporter's file; the timer enabled" sh -c '
 		mkdir -p /var/lib/prometheus/node-exporter && systemctl start nvmevirt-metrics.service &&
 		f=/var/lib/prometheus/node-exporter/nvmevirt.prom && cat "$f" | head -n 12 &&
@@ -312,6 +314,7 @@ several_devices() {
 		echo "$s" && [ "$s" = "nvmev0:1:64 nvmev0:2:63 nvmev1:1:127 " ]'
 	t "nvmevirtctl status: OK, both devices" sh -c 'nvmevirtctl status; nvmevirtctl status | grep -q "devices: 2" &&
 		[ "$(nvmevirtctl status | grep -c "device: *nvmev[01]: /dev/nvme")" = 2 ] && nvmevirtctl status | tail -n 1 | grep -qx OK'
+	t "nvmevirtctl status --json: exit 0, both devices" sh -c "nvmevirtctl status --json >$O/status5.json"
 	n1=$(nsdev nvmev0 1); n2=$(nsdev nvmev0 2); n3=$(nsdev nvmev1 1)
 	echo "$n1 $n2 $n3" >$P/nsdevs
 	t "ext4 labelled nvdata on nvmev0 namespace 1 (/dev/$n1), mounted by fstab's line; raw data on /dev/$n2 and /dev/$n3" sh -c "

@@ -134,7 +134,7 @@ deb_files() {
 	l=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 	for f in ./etc/default/nvmevirt ./etc/default/grub.d/nvmevirt.cfg ./etc/modprobe.d/nvmevirt.conf \
 		./lib/systemd/system/nvmevirt.service ./lib/systemd/system/nvmevirt-metrics.service \
-		./lib/systemd/system/nvmevirt-metrics.timer ./lib/udev/rules.d/60-nvmevirt.rules ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz \
+		./lib/systemd/system/nvmevirt-metrics.timer ./lib/udev/rules.d/60-nvmevirt.rules ./usr/sbin/nvmevirtctl ./usr/share/man/man8/nvmevirtctl.8.gz ./usr/share/nvmevirt/status.schema.json \
 		"./usr/src/nvmevirt-$VERSION/dkms.conf" "./usr/src/nvmevirt-$VERSION/Makefile" \
 		"./usr/src/nvmevirt-$VERSION/VERSION" "./usr/src/nvmevirt-$VERSION/src/Kbuild" \
 		./usr/share/doc/nvmevirt-dkms/copyright; do
@@ -201,7 +201,7 @@ rpm_files() {
 	for f in /etc/sysconfig/nvmevirt /etc/modprobe.d/nvmevirt.conf /usr/lib/systemd/system/nvmevirt.service \
 		/usr/lib/systemd/system/nvmevirt-metrics.service /usr/lib/systemd/system/nvmevirt-metrics.timer \
 		/usr/lib/udev/rules.d/60-nvmevirt.rules \
-		/usr/sbin/nvmevirtctl "/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
+		/usr/sbin/nvmevirtctl /usr/share/nvmevirt/status.schema.json "/usr/src/nvmevirt-$VERSION/dkms.conf" "/usr/src/nvmevirt-$VERSION/src/Kbuild"; do
 		printf '%s\n' "$l" | grep -qxF "$f" || { echo "missing $f"; return 1; }
 	done
 	! printf '%s\n' "$l" | grep -E '\.(o|ko|cmd)$|/tests/|/debian/|grub.d' || { echo "unexpected files"; return 1; }

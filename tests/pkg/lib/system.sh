@@ -147,6 +147,19 @@ fi
 section "system: stage 2, booted with that command line: unit active, stop refused while in use"
 boot 2 1500 "$ARGS"
 collect 2
+# status_json STAGE NAME EXPR=JSON...: the guest's status --json of that
+# stage against the schema (jsonschema runs here, not in the guest)
+status_json() {
+	local f=$SHARE/out/status$1.json name=$2 out; shift 2
+	if [ ! -f "$f" ]; then fail "$name" "no $f"; return; fi
+	if out=$("$HERE/lib/jcheck" "$TOP/tools/status.schema.json" "$f" "$@" 2>&1); then pass "$name"
+	else fail "$name" "$out $(head -c 1000 "$f")"; fi
+}
+status_json 2 "stage 2: status --json validates: ok, nvmev0 on a live controller, its namespace's block device" \
+	'd["ok"]=true' 'd["configuration"]["devices"][0]["image"]="/srv/img/disk.img"' 'd["boot"]["reservation"]="present"' \
+	'[x["name"] for x in d["devices"]]=["nvmev0"]' 'd["devices"][0]["controller_state"]="live"' 'd["devices"][0]["health"]="ok"' \
+	'[n["block_device"] is not None for n in d["devices"][0]["namespaces"]]=[true]' 'd["devices"][0]["namespaces"][0]["size_bytes"]>0=true'
+
 section "system: stage 3, no reservation: unit skipped, not failed; image saved clean; second kernel's headers"
 boot 3 2400 ""
 collect 3
@@ -156,6 +169,11 @@ collect 4
 section "system: stage 5, reservation again: data persisted; apt remove refused while mounted; two devices"
 boot 5 1800 "$ARGS"
 collect 5
+status_json 5 "stage 5: status --json validates: two configured and two running devices, three namespaces with block devices" \
+	'd["ok"]=true' 'len(d["configuration"]["devices"])=2' '[x["name"] for x in d["devices"]]=["nvmev0","nvmev1"]' \
+	'[x["health"] for x in d["devices"]]=["ok","ok"]' 'sum(len(x["namespaces"]) for x in d["devices"])=3' \
+	'all(n["block_device"] for x in d["devices"] for n in x["namespaces"])=true'
+
 section "system: stage 6, two devices persisted across the reboot; remove; purge"
 boot 6 1800 "$ARGS"
 collect 6

@@ -700,3 +700,78 @@ if [ $rc -eq 0 ] && cmp -s "$U/metrics.prom" "$RM/var/lib/prometheus/node-export
 else fail "metrics --output" "rc=$rc $msg"; fi
 msg=$(ctl "$RM" metrics --output /tmp/nvmevirt.txt 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q 'ending in .prom'; then pass "metrics --output not *.prom -> rc 2"; else fail "metrics --output bad name" "rc=$rc $msg"; fi
+
+section "unit: nvmevirtctl status --json (schema 1, validated with python3-jsonschema)"
+SCHEMA=$TOP/tools/status.schema.json
+# sj NAME ROOT WANT-RC EXPR=JSON...: status --json on ROOT exits WANT-RC,
+# its output validates against the schema and each EXPR holds
+sj() {
+	local name=$1 r=$2 want=$3 rc out; shift 3
+	ctl "$r" status --json >"$U/status.json" 2>"$U/status.err"; rc=$?
+	if out=$("$HERE/lib/jcheck" "$SCHEMA" "$U/status.json" "$@" 2>&1) && [ $rc -eq "$want" ] && [ ! -s "$U/status.err" ]; then
+		pass "status --json: $name"
+	else fail "status --json: $name" "rc=$rc (want $want) $out $(cat "$U/status.err") $(head -c 1500 "$U/status.json")"; fi
+}
+RJ=$(mkroot json)
+sj "fresh install: not configured, ok, rc 0" "$RJ" 0 'd["ok"]=true' 'd["problems"]=[]' \
+	'd["configuration"]["state"]="not_configured"' 'd["boot"]["reservation"]="none"' 'd["module"]["loaded"]=false' 'd["devices"]=[]'
+ctl "$RJ" configure --device 128M:32M,zns=rest@/srv/a.img --device 128M:kv=rest --cpus 2,3 >/dev/null 2>&1
+sj "configured, not rebooted: MISMATCH, rc 1, both configured devices and their namespaces" "$RJ" 1 'd["ok"]=false' \
+	'[p["code"] for p in d["problems"]]=["MISMATCH"]' 'd["configuration"]["size_bytes"]=268435456' \
+	'd["configuration"]["start_bytes"]=1073741824' 'd["configuration"]["cpus"]="2,3"' \
+	'd["configuration"]["devices"][0]["namespaces"]=[{"nsid":1,"type":"nvm","size_bytes":33554432},{"nsid":2,"type":"zns","size_bytes":null}]' \
+	'd["configuration"]["devices"][1]["namespaces"][0]["type"]="kv"' 'd["configuration"]["devices"][0]["image"]="/srv/a.img"' \
+	'd["configuration"]["devices"][0]["image_saved"]=false' 'd["configuration"]["devices"][1]["image"]=null' \
+	'd["boot"]["configured_arguments"]="memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3"'
+mkdir -p "$RJ/srv"; head -c 12345 /dev/zero >"$RJ/srv/a.img"
+sj "a saved image: its size and time" "$RJ" 1 'd["configuration"]["devices"][0]["image_saved"]=true' \
+	'd["configuration"]["devices"][0]["image_bytes"]=12345' 'len(d["configuration"]["devices"][0]["image_saved_at"])=20'
+# this boot has the reservation; the module runs both devices: nvmev0 on
+# nvme1 (nvme0 is another disk) with a zns block device and an nvm one,
+# nvmev1 not bound to the driver
+echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro memmap=256M$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=2,3' >"$RJ/proc/cmdline"
+printf '00000000-00000fff : Reserved\n00100000-3fffffff : System RAM\n40000000-4fffffff : Reserved\n50000000-7ffd6fff : System RAM\n' >"$RJ/proc/iomem"
+mkdir -p "$RJ/sys/module/nvmev" "$RJ/run/nvmevirt"; echo 9.9.9 >"$RJ/sys/module/nvmev/version"
+printf 'nvmev0 ok /srv/a.img\nnvmev1 ok\n' >"$RJ/run/nvmevirt/devices"
+for dv in 0 1; do
+	d=$RJ/sys/kernel/nvmev/nvmev$dv
+	mkdir -p "$d/stats" "$d/ns1"
+	echo "0000:00:0$((dv + 4)).0" >"$d/pci_address"; echo 2,3 >"$d/cpus"; echo nvm >"$d/type"
+	echo $((1073741824 + dv * 134217728)) >"$d/memmap_start"; echo 134217728 >"$d/memmap_size"; echo $((dv * 3)) >"$d/stats/errors"
+	echo 33554432 >"$d/ns1/size"; echo 4096 >"$d/ns1/lba_size"; echo 1 >"$d/ns1/attached"
+done
+echo nvm >"$RJ/sys/kernel/nvmev/nvmev0/ns1/type"; echo kv >"$RJ/sys/kernel/nvmev/nvmev1/ns1/type"
+d=$RJ/sys/kernel/nvmev/nvmev0/ns2; mkdir -p "$d"; echo zns >"$d/type"; echo 99614720 >"$d/size"; echo 4096 >"$d/lba_size"; echo 1 >"$d/attached"
+mkdir -p "$RJ/sys/class/nvme/nvme0/nvme0n1" "$RJ/sys/bus/pci/devices/0000:00:04.0/nvme/nvme1" \
+	"$RJ/sys/class/nvme/nvme1/nvme1n1" "$RJ/sys/class/nvme/nvme1/nvme1n2" "$RJ/sys/class/nvme/nvme1/ng1n1"
+echo live >"$RJ/sys/class/nvme/nvme1/state"; echo 1 >"$RJ/sys/class/nvme/nvme0/nvme0n1/nsid"
+# the driver numbers its block devices in its own order: nvme1n1 is NSID 2
+echo 2 >"$RJ/sys/class/nvme/nvme1/nvme1n1/nsid"; echo 1 >"$RJ/sys/class/nvme/nvme1/nvme1n2/nsid"
+sj "running, nvmev1 without a controller: DEVICE_FAILED, rc 1" "$RJ" 1 \
+	'[p["code"] for p in d["problems"]]=["DEVICE_FAILED"]' 'd["boot"]["reservation"]="present"' \
+	'd["module"]={"name":"nvmev","loaded":true,"version":"9.9.9"}' '[x["name"] for x in d["devices"]]=["nvmev0","nvmev1"]' \
+	'd["devices"][1]["health"]="failed"' 'd["devices"][1]["controller"]=null' 'd["devices"][1]["errors"]=3' \
+	'd["devices"][0]["controller"]="nvme1"' 'd["devices"][0]["controller_state"]="live"' 'd["devices"][0]["image"]="/srv/a.img"' \
+	'[[n["nsid"],n["type"],n["block_device"]] for n in d["devices"][0]["namespaces"]]=[[1,"nvm","nvme1n2"],[2,"zns","nvme1n1"]]' \
+	'd["devices"][0]["namespaces"][1]["size_bytes"]=99614720' 'd["devices"][0]["health"]="ok"' \
+	'd["devices"][0]["memmap_start"]=1073741824'
+mkdir -p "$RJ/sys/bus/pci/devices/0000:00:05.0/nvme/nvme2" "$RJ/sys/class/nvme/nvme2"; echo live >"$RJ/sys/class/nvme/nvme2/state"
+sj "both bound, a kv namespace without a block device is healthy: ok, rc 0" "$RJ" 0 'd["ok"]=true' 'd["problems"]=[]' \
+	'd["devices"][1]["namespaces"][0]["block_device"]=null' 'd["devices"][1]["namespaces"][0]["health"]="ok"'
+echo 0 >"$RJ/sys/kernel/nvmev/nvmev0/ns2/attached"; echo resetting >"$RJ/sys/class/nvme/nvme2/state"
+sj "a detached namespace and a resetting controller: warnings with reasons, still ok" "$RJ" 0 \
+	'd["devices"][0]["namespaces"][1]["health"]="warning"' 'd["devices"][0]["namespaces"][1]["attached"]=false' \
+	'd["devices"][0]["namespaces"][1]["health_reasons"]=["detached from its controller"]' \
+	'd["devices"][1]["health"]="warning"' 'd["devices"][1]["health_reasons"]=["controller resetting"]'
+echo 'device busy: /dev/nvme1n2 is mounted on "/mnt/a b"' >"$RJ/run/nvmevirt/refused"
+sj "a refused stop (quotes in its message escaped): STOP_REFUSED, rc 1" "$RJ" 1 \
+	'[p["code"] for p in d["problems"]]=["STOP_REFUSED"]' '"\"/mnt/a b\"" in d["problems"][0]["message"]=true'
+rm -f "$RJ/run/nvmevirt/refused"
+sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="512M"/' "$RJ/etc/default/nvmevirt"
+sj "a hand edit that does not add up: INVALID with the reason, rc 1" "$RJ" 1 'd["configuration"]["state"]="invalid"' \
+	'd["problems"][0]["code"]="INVALID"' '"take 256M together" in d["problems"][0]["message"]=true' 'd["configuration"]["devices"]=[]'
+rm -rf "$RJ/sys/module/nvmev"
+sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="256M"/' "$RJ/etc/default/nvmevirt"
+sj "reserved, module not loaded: NOT_RUNNING, no devices" "$RJ" 1 '[p["code"] for p in d["problems"]]=["NOT_RUNNING"]' 'd["devices"]=[]'
+msg=$(ctl "$RJ" status --yaml 2>&1); rc=$?
+if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q "unknown argument '--yaml'"; then pass "status --yaml -> rc 2"; else fail "status bad argument" "rc=$rc $msg"; fi
