@@ -44,6 +44,18 @@ snapshot() {
 
 unit_prop() { systemctl show -P "$1" nvmevirt.service; }
 
+# host_step NAME: the host runs the Ansible role now (system.sh): tell it
+# the guest is ready (out/NAME.ready), wait until it says it is done
+# (NAME.done); the host reports the playbook's results itself
+host_step() {
+	touch "$O/$1.ready"; sync
+	echo "PKGTEST: waiting for the host's Ansible step $1"
+	_i=0
+	while [ ! -e "$S/$1.done" ] && [ $_i -lt 3000 ]; do sleep 1; _i=$((_i + 1)); done
+	if [ -e "$S/$1.done" ]; then info "the host's Ansible step $1 ran (${_i}s)"
+	else res "FAIL the host's Ansible step $1 never finished"; fi
+}
+
 # $P/ns1_of IMAGE OUT: namespace 1's data out of a module image (the layout
 # of src/model/image.h: its data follows the header and its map and state
 # sections, whose sizes are in the first descriptor at byte 64)
@@ -62,12 +74,9 @@ stage1() {
 	t "this boot has no reservation" sh -c '! grep -q memmap= /proc/cmdline'
 	t "test guest: systemd-udevd runs" systemctl is-active systemd-udevd
 	snapshot >$P/before.list
-	echo "== apt install" >>"$LOG"
-	if timed apt-get install -y --no-install-recommends "$S/nvmevirt-dkms_${V}_all.deb" >>"$LOG" 2>&1; then
-		res "PASS apt install ./nvmevirt-dkms_${V}_all.deb (${DT}s, DKMS build included)"
-	else
-		res "FAIL apt install ./nvmevirt-dkms_${V}_all.deb"
-	fi
+	# the Ansible role installs the .deb (--tags nvmevirt_install: nothing configured)
+	host_step install
+	t "the role installed nvmevirt-dkms $V" sh -c "dpkg-query -W -f='\${Status} \${Version}' nvmevirt-dkms | grep -qx 'install ok installed $V'"
 	t "dkms status: nvmevirt/$V installed for the guest kernel $K" \
 		sh -c "dkms status nvmevirt | tee -a /dev/stderr | grep -q 'nvmevirt/$V, $K, x86_64: installed'"
 	t "nvmev.ko in /lib/modules/$K/updates/dkms with vermagic $K" \
@@ -83,9 +92,6 @@ stage1() {
 	t "fresh install is inert: no boot arguments, none in grub.cfg" \
 		sh -c '[ -z "$(nvmevirtctl bootargs)" ] && ! grep -E "memmap=|nvmev\." /boot/grub/grub.cfg'
 	t "configuration files are conffiles" sh -c 'dpkg-query -W -f="\${Conffiles}" nvmevirt-dkms | grep -c "/etc/" | grep -qx 3'
-	# an administrator's tunable in the modprobe.d conffile: threads that
-	# sleep when idle keep this 3-vCPU TCG guest responsive
-	echo "options nvmev poll_mode=lowcpu" >>/etc/modprobe.d/nvmevirt.conf
 	cp /etc/default/nvmevirt $P/conf.before
 	t "configure --size 1800M refused on a 2 GiB guest, nothing changed" \
 		sh -c '! nvmevirtctl configure --size 1800M && cmp /etc/default/nvmevirt '$P'/conf.before'
@@ -96,22 +102,13 @@ stage1() {
 		mkfs.ext4 -q -L nvimg /dev/vdb && udevadm trigger --settle /dev/vdb &&
 		ls -l /dev/disk/by-label/ && test -e /dev/disk/by-label/nvimg &&
 		mkdir -p /srv/img /srv/nv /mnt/hand &&
-		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=120s 0 2" >>/etc/fstab &&
+		echo "LABEL=nvimg /srv/img ext4 nofail,x-systemd.device-timeout=45s 0 2" >>/etc/fstab &&
 		systemctl daemon-reload && mount /srv/img && mountpoint -q /srv/img'
-	t "configure --size 256M --image /srv/img/disk.img (auto start, auto CPUs): says reboot" \
-		sh -c 'nvmevirtctl configure --size 256M --image /srv/img/disk.img | tee -a /dev/stderr | grep -q "Reboot"'
-	t "configure enabled nvmevirt.service" systemctl is-enabled nvmevirt.service
-	t "configure wrote the drop-in: RequiresMountsFor=/srv/img, and systemd has it" sh -c '
-		cat /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
-		grep -qx "RequiresMountsFor=/srv/img" /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
-		systemctl show -P RequiresMountsFor nvmevirt.service | tee -a /dev/stderr | grep -qw /srv/img &&
-		systemctl show -P After nvmevirt.service | grep -qw srv-img.mount'
-	t "status before the reboot: MISMATCH, exit 1" sh -c 'nvmevirtctl status; [ $? -eq 1 ] && nvmevirtctl status | grep -q MISMATCH'
-	t "update-grub (run by configure) wrote the reservation into grub.cfg" \
-		grep -F 'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2' /boot/grub/grub.cfg
-	t "grub-mkconfig output carries memmap=256M\\\$1G and the nvmev.* parameters" \
-		sh -c 'grub-mkconfig -o /tmp/grub.cfg && grep -E "^\s*linux\s" /tmp/grub.cfg | grep -F "memmap=256M\\\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2"'
-	cp /boot/grub/grub.cfg "$O/grub.cfg"
+	# the host runs the role now: it configures --size 256M --image
+	# /srv/img/disk.img (auto start, auto CPUs) and an administrator's
+	# tunable in its own modprobe.d file (threads that sleep when idle keep
+	# this 3-vCPU TCG guest responsive), sees the new reservation and
+	# reboots (stage 2 checks what it configured)
 }
 
 # ---------------------------------------------------------------- stage 2
@@ -121,6 +118,24 @@ stage2() {
 	t "/proc/iomem: 40000000-4fffffff reserved" grep -qi '^40000000-4fffffff : reserved' /proc/iomem
 	systemctl status nvmevirt --no-pager >>"$LOG" 2>&1
 	journalctl -b -u nvmevirt --no-pager >>"$LOG" 2>&1
+	# the role rebooted the guest into this boot and verified it; then a
+	# second run changed nothing (the host checks both)
+	host_step verify
+	# what the role configured before its reboot
+	t "the role's configuration: 256M, auto start and CPUs, the image; poll_mode=lowcpu in modprobe.d" sh -c '
+		grep -E "^NVMEVIRT_(SIZE|START|CPUS|IMAGE)=" /etc/default/nvmevirt | tee -a /dev/stderr | tr "\n" " " |
+			grep -qx "NVMEVIRT_SIZE=\"256M\" NVMEVIRT_START=\"auto\" NVMEVIRT_CPUS=\"auto\" NVMEVIRT_IMAGE=\"/srv/img/disk.img\" " &&
+		grep -qx "options nvmev poll_mode=lowcpu" /etc/modprobe.d/nvmevirt-local.conf'
+	t "configure enabled nvmevirt.service" systemctl is-enabled nvmevirt.service
+	t "configure wrote the drop-in: RequiresMountsFor=/srv/img, and systemd has it" sh -c '
+		cat /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
+		grep -qx "RequiresMountsFor=/srv/img" /etc/systemd/system/nvmevirt.service.d/50-image.conf &&
+		systemctl show -P RequiresMountsFor nvmevirt.service | tee -a /dev/stderr | grep -qw /srv/img &&
+		systemctl show -P After nvmevirt.service | grep -qw srv-img.mount'
+	t "update-grub (run by configure) wrote the reservation into grub.cfg" \
+		grep -F 'memmap=256M\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2' /boot/grub/grub.cfg
+	t "grub-mkconfig output carries memmap=256M\\\$1G and the nvmev.* parameters" \
+		sh -c 'grub-mkconfig -o /tmp/grub.cfg && grep -E "^\s*linux\s" /tmp/grub.cfg | grep -F "memmap=256M\\\$1G nvmev.memmap_start=1G nvmev.memmap_size=256M nvmev.cpus=1,2"'
 	if [ "$MODE" = stub ]; then
 		t "unit ran: check-boot passed, modprobe nvmev loaded the (stub) module" \
 			sh -c 'journalctl -b -u nvmevirt --no-pager | grep -q "no new NVMe namespace"'
@@ -129,6 +144,7 @@ stage2() {
 	fi
 	t "nvmevirt.service active" systemctl is-active nvmevirt.service
 	t "/dev/nvme0n1 exists" test -b /dev/nvme0n1
+	t "the module took the role's modprobe.d tunable: poll_mode lowcpu" sh -c 'grep -qx lowcpu /sys/kernel/nvmev/nvmev0/poll_mode'
 	t "nvmevirtctl status: OK" sh -c 'nvmevirtctl status'
 	# validated against the schema on the host (system.sh): no jsonschema here
 	t "nvmevirtctl status --json: exit 0" sh -c "nvmevirtctl status --json >$O/status2.json"
@@ -353,8 +369,11 @@ stage6() {
 		head -c 1048576 /dev/urandom >/srv/nv/new.bin && sha256sum </srv/nv/new.bin >$P/new.sha && sync
 		t "umount for the removal" umount /srv/nv
 	fi
-	echo "== apt remove" >>"$LOG"
-	if timed apt-get remove -y nvmevirt-dkms >>"$LOG" 2>&1; then res "PASS apt remove nvmevirt-dkms (${DT}s)"; else res "FAIL apt remove nvmevirt-dkms"; fi
+	# the role removes the package (nvmevirt_state=absent)
+	host_step remove
+	t "after the role's removal: nvmevirt-dkms removed, its configuration kept, the role's files gone" sh -c '
+		dpkg-query -W -f="\${Status}" nvmevirt-dkms | tee -a /dev/stderr | grep -qx "deinstall ok config-files" &&
+		! test -e /etc/modprobe.d/nvmevirt-local.conf && ! test -e /var/cache/nvmevirt-ansible'
 	if [ "$MODE" != stub ]; then
 		t "apt remove saved the images first: nvmev0's namespace 1 a clean file system holding the newest file" sh -c "
 			$P/ns1_of /srv/img/a.img /srv/img/ns1.raw && e2fsck -fn /srv/img/ns1.raw &&
@@ -399,3 +418,14 @@ case $stage in
 esac
 res "DONE"
 sync
+# stage 1 ends with the role's run that configures and reboots (the host
+# runs it now): until the reboot stops this, grub.cfg goes to the host,
+# which boots the next stage with its command line as GRUB would
+if [ "$stage" = 1 ]; then
+	touch "$O/reboot.ready"; sync
+	_i=0
+	while [ $_i -lt 900 ]; do
+		cp /boot/grub/grub.cfg "$O/grub.cfg.tmp" && mv -f "$O/grub.cfg.tmp" "$O/grub.cfg"; sync
+		sleep 2; _i=$((_i + 2))
+	done
+fi

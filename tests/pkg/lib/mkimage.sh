@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build (or reuse) the guest image of the package system test:
-# a debootstrap'd Debian 12 with systemd, udev, dkms, GRUB's config tools
-# and one kernel (image + headers), as a raw ext4 file plus its kernel
+# a debootstrap'd Debian 12 with systemd, udev, dkms, GRUB's config tools,
+# sshd, D-Bus (shutdown -r asks logind) and Python for Ansible (and its
+# SSH key in $OUT/id_ed25519), and
+# one kernel (image + headers), as a raw ext4 file plus its kernel
 # and initrd, in $OUT (default build/pkg/image).  The image is rebuilt only
 # when this script or the kernel ABI changes (stamp file).
 # Usage: mkimage.sh KVER
@@ -46,12 +48,22 @@ echo "mkimage: kernel $KVER, headers, dkms, grub2-common"
 chroot "$R" apt-get update -q >>"$log" 2>&1
 chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends "linux-image-$KVER" "linux-headers-$KVER" \
-	dkms grub2-common >>"$log" 2>&1
+	dkms grub2-common dbus openssh-server python3 python3-apt >>"$log" 2>&1
 chroot "$R" apt-get clean
 rm -f "$R/usr/sbin/policy-rc.d"
 umount_chroot
 trap - EXIT
 
+# the Ansible role's test (system.sh) logs in over SSH, forwarded from
+# 127.0.0.1 by QEMU's user network (restrict=on: nothing else leaves);
+# the key is this image's, made with it
+rm -f "$OUT/id_ed25519" "$OUT/id_ed25519.pub"
+ssh-keygen -q -t ed25519 -N '' -C pkgtest -f "$OUT/id_ed25519"
+install -d -m 700 "$R/root/.ssh"
+install -m 600 "$OUT/id_ed25519.pub" "$R/root/.ssh/authorized_keys"
+printf '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n' >"$R/etc/systemd/network/80-pkgtest.network"
+chroot "$R" systemctl enable systemd-networkd.service >>"$log" 2>&1
+chroot "$R" systemctl mask systemd-networkd-wait-online.service >>"$log" 2>&1
 echo pkgtest-guest >"$R/etc/hostname"
 echo "/dev/vda / ext4 defaults,noatime 0 1" >"$R/etc/fstab"
 chroot "$R" passwd -d root >/dev/null

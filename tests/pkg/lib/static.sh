@@ -39,6 +39,14 @@ shellcheck_all() {
 	return $rc
 }
 check "shellcheck: nvmevirtctl, build-packages, maintainer scripts, RPM scriptlets, GRUB snippet, tests" shellcheck_all
+# the Ansible role: Debian's ansible-lint (production profile, offline)
+# and the example playbook's syntax with its inventory
+ansible_lint() {
+	cd "$TOP/contrib/ansible" || return 1
+	ansible-lint --offline --nocolor -p roles/nvmevirt playbook.yml &&
+		ANSIBLE_ROLES_PATH=roles ANSIBLE_NOCOLOR=1 ansible-playbook --syntax-check -i inventory.ini playbook.yml
+}
+check "ansible-lint (production profile) of contrib/ansible's role and playbook, ansible-playbook --syntax-check" ansible_lint
 
 verify_unit() {
 	# the unit as installed, with its ExecStart binary present

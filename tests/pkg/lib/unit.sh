@@ -736,13 +736,13 @@ printf 'nvmev0 ok /srv/a.img\nnvmev1 ok\n' >"$RJ/run/nvmevirt/devices"
 for dv in 0 1; do
 	d=$RJ/sys/kernel/nvmev/nvmev$dv
 	mkdir -p "$d/stats" "$d/ns1"
-	echo "0000:00:0$((dv + 4)).0" >"$d/pci_address"; echo 2,3 >"$d/cpus"; echo nvm >"$d/type"
-	echo $((1073741824 + dv * 134217728)) >"$d/memmap_start"; echo 134217728 >"$d/memmap_size"; echo $((dv * 3)) >"$d/stats/errors"
+	echo "1000$dv:00:00.0" >"$d/pci_address"; echo 2,3 >"$d/cpus"; echo nvm >"$d/type"
+	printf '0x%x\n' $((1073741824 + dv * 134217728)) >"$d/memmap_start"; echo 134217728 >"$d/memmap_size"; echo $((dv * 3)) >"$d/stats/errors"
 	echo 33554432 >"$d/ns1/size"; echo 4096 >"$d/ns1/lba_size"; echo 1 >"$d/ns1/attached"
 done
 echo nvm >"$RJ/sys/kernel/nvmev/nvmev0/ns1/type"; echo kv >"$RJ/sys/kernel/nvmev/nvmev1/ns1/type"
 d=$RJ/sys/kernel/nvmev/nvmev0/ns2; mkdir -p "$d"; echo zns >"$d/type"; echo 99614720 >"$d/size"; echo 4096 >"$d/lba_size"; echo 1 >"$d/attached"
-mkdir -p "$RJ/sys/class/nvme/nvme0/nvme0n1" "$RJ/sys/bus/pci/devices/0000:00:04.0/nvme/nvme1" \
+mkdir -p "$RJ/sys/class/nvme/nvme0/nvme0n1" "$RJ/sys/bus/pci/devices/10000:00:00.0/nvme/nvme1" \
 	"$RJ/sys/class/nvme/nvme1/nvme1n1" "$RJ/sys/class/nvme/nvme1/nvme1n2" "$RJ/sys/class/nvme/nvme1/ng1n1"
 echo live >"$RJ/sys/class/nvme/nvme1/state"; echo 1 >"$RJ/sys/class/nvme/nvme0/nvme0n1/nsid"
 # the driver numbers its block devices in its own order: nvme1n1 is NSID 2
@@ -754,8 +754,8 @@ sj "running, nvmev1 without a controller: DEVICE_FAILED, rc 1" "$RJ" 1 \
 	'd["devices"][0]["controller"]="nvme1"' 'd["devices"][0]["controller_state"]="live"' 'd["devices"][0]["image"]="/srv/a.img"' \
 	'[[n["nsid"],n["type"],n["block_device"]] for n in d["devices"][0]["namespaces"]]=[[1,"nvm","nvme1n2"],[2,"zns","nvme1n1"]]' \
 	'd["devices"][0]["namespaces"][1]["size_bytes"]=99614720' 'd["devices"][0]["health"]="ok"' \
-	'd["devices"][0]["memmap_start"]=1073741824'
-mkdir -p "$RJ/sys/bus/pci/devices/0000:00:05.0/nvme/nvme2" "$RJ/sys/class/nvme/nvme2"; echo live >"$RJ/sys/class/nvme/nvme2/state"
+	'd["devices"][0]["memmap_start"]=1073741824' 'd["devices"][1]["memmap_start"]=1207959552' 'd["devices"][0]["pci_address"]="10000:00:00.0"'
+mkdir -p "$RJ/sys/bus/pci/devices/10001:00:00.0/nvme/nvme2" "$RJ/sys/class/nvme/nvme2"; echo live >"$RJ/sys/class/nvme/nvme2/state"
 sj "both bound, a kv namespace without a block device is healthy: ok, rc 0" "$RJ" 0 'd["ok"]=true' 'd["problems"]=[]' \
 	'd["devices"][1]["namespaces"][0]["block_device"]=null' 'd["devices"][1]["namespaces"][0]["health"]="ok"'
 echo 0 >"$RJ/sys/kernel/nvmev/nvmev0/ns2/attached"; echo resetting >"$RJ/sys/class/nvme/nvme2/state"
@@ -775,3 +775,30 @@ sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="256M"/' "$RJ/etc/default/nvmevirt"
 sj "reserved, module not loaded: NOT_RUNNING, no devices" "$RJ" 1 '[p["code"] for p in d["problems"]]=["NOT_RUNNING"]' 'd["devices"]=[]'
 msg=$(ctl "$RJ" status --yaml 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s' "$msg" | grep -q "unknown argument '--yaml'"; then pass "status --yaml -> rc 2"; else fail "status bad argument" "rc=$rc $msg"; fi
+
+section "unit: nvmevirtctl configure, the same configuration twice (configuration management)"
+RI=$(mkroot idem)
+# update-grub renders the linux line through the snippet, as grub-mkconfig does
+printf '#!/bin/sh\necho called >>"$NVMEVIRT_ROOT/update-grub.log"\nprintf "linux /vmlinuz root=/dev/vda %%s\\n" "$(NVMEVIRT_ROOT=$NVMEVIRT_ROOT GRUB_CMDLINE_LINUX= sh -c ". %s; printf %%s \\"\\$GRUB_CMDLINE_LINUX\\"")" >"$NVMEVIRT_ROOT/boot/grub/grub.cfg"\n' \
+	"$SNIPPET" >"$RI/bin/update-grub"
+chmod +x "$RI/bin/update-grub"; : >"$RI/boot/grub/grub.cfg"
+BL=grub ctl "$RI" configure --device 128M:64M,rest --device 128M:kv=rest --cpus 2,3 >"$U/idem1.out" 2>&1; rc1=$?
+cp -p "$RI/etc/default/nvmevirt" "$U/idem.conf"
+msg=$(BL=grub ctl "$RI" configure --device 128M:64M,rest --device 128M:kv=rest --cpus 2,3 2>&1); rc=$?
+if [ $rc1 -eq 0 ] && grep -q '^Written:' "$U/idem1.out" && [ "$(grep -c called "$RI/update-grub.log")" = 1 ] &&
+   grep -qF 'memmap=256M\$1G' "$RI/boot/grub/grub.cfg" && [ $rc -eq 0 ] &&
+   printf '%s' "$msg" | grep -qx "Unchanged: /etc/default/nvmevirt already holds this configuration, and the boot loader has its arguments" &&
+   ! printf '%s' "$msg" | grep -q '^Written:' && [ "$(grep -c called "$RI/update-grub.log")" = 1 ] &&
+   cmp -s "$RI/etc/default/nvmevirt" "$U/idem.conf" && [ ! "$RI/etc/default/nvmevirt" -nt "$U/idem.conf" ]; then
+	pass "configure twice: the second says Unchanged, rewrites nothing, runs no update-grub"
+else fail "configure twice" "rc=$rc1/$rc $(cat "$U/idem1.out") / $msg / $(cat "$RI/update-grub.log") / $(cat "$RI/boot/grub/grub.cfg")"; fi
+: >"$RI/boot/grub/grub.cfg"
+msg=$(BL=grub ctl "$RI" configure --device 128M:64M,rest --device 128M:kv=rest --cpus 2,3 2>&1); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q '^Written:' && [ "$(grep -c called "$RI/update-grub.log")" = 2 ]; then
+	pass "configure again after grub.cfg lost the arguments: runs update-grub again"
+else fail "configure, grub.cfg without the arguments" "rc=$rc $msg"; fi
+msg=$(BL=grub ctl "$RI" configure --device 128M:32M,rest --device 128M:kv=rest --cpus 2,3 2>&1); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$msg" | grep -q '^Written:' && [ "$(grep -c called "$RI/update-grub.log")" = 3 ] &&
+   grep -q '^NVMEVIRT_DEVICES="128M:32M,rest 128M:kv=rest"' "$RI/etc/default/nvmevirt"; then
+	pass "configure with another layout: Written, update-grub"
+else fail "configure, another layout" "rc=$rc $msg"; fi
