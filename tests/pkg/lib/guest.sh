@@ -51,7 +51,8 @@ host_step() {
 	touch "$O/$1.ready"; sync
 	echo "PKGTEST: waiting for the host's Ansible step $1"
 	_i=0
-	while [ ! -e "$S/$1.done" ] && [ $_i -lt 3000 ]; do sleep 1; _i=$((_i + 1)); done
+	# (less than the boot's timeout in system.sh, so that a FAIL gets out)
+	while [ ! -e "$S/$1.done" ] && [ $_i -lt 1200 ]; do sleep 1; _i=$((_i + 1)); done
 	if [ -e "$S/$1.done" ]; then info "the host's Ansible step $1 ran (${_i}s)"
 	else res "FAIL the host's Ansible step $1 never finished"; fi
 }

@@ -149,6 +149,7 @@ cat >"$ANS/vars.yml" <<EOF
 nvmevirt_package_file: $SYSDEB
 nvmevirt_size: 256M
 nvmevirt_image: /srv/img/disk.img
+nvmevirt_reboot_timeout: 600
 nvmevirt_module_options:
   poll_mode: lowcpu
 EOF
@@ -209,7 +210,8 @@ if ready reboot; then
 	while kill -0 "$QPID" 2>/dev/null; do
 		if ! kill -0 "$RPID" 2>/dev/null; then
 			sleep 30
-			kill "$QPID" 2>/dev/null && fail "ansible reboot: the run ended, the guest did not go down" \
+			# (QPID is the subshell of boot: its timeout stops QEMU)
+			pkill -TERM -P "$QPID" 2>/dev/null && fail "ansible reboot: the run ended, the guest did not go down" \
 				"$(grep -E 'fatal|msg' "$ANS/reboot.log" | tail -n 5)"
 			break
 		fi
@@ -234,6 +236,11 @@ fi
 section "system: stage 2, booted with that command line: unit active, stop refused while in use"
 boot_bg 2 1500 "$ARGS"
 if [ -n "$RPID" ]; then
+	# the role waits for the guest; a guest that died does not come back
+	while kill -0 "$RPID" 2>/dev/null; do
+		kill -0 "$QPID" 2>/dev/null || { pkill -TERM -P "$RPID" 2>/dev/null; break; }
+		sleep 2
+	done
 	wait "$RPID"
 	played reboot "configures, writes modprobe.d, reboots for the new reservation, waits, verifies with status --json" + \
 		'nvmevirt: 1 device(s), 1 namespace(s), ok'

@@ -763,10 +763,15 @@ sj "a detached namespace and a resetting controller: warnings with reasons, stil
 	'd["devices"][0]["namespaces"][1]["health"]="warning"' 'd["devices"][0]["namespaces"][1]["attached"]=false' \
 	'd["devices"][0]["namespaces"][1]["health_reasons"]=["detached from its controller"]' \
 	'd["devices"][1]["health"]="warning"' 'd["devices"][1]["health_reasons"]=["controller resetting"]'
-echo 'device busy: /dev/nvme1n2 is mounted on "/mnt/a b"' >"$RJ/run/nvmevirt/refused"
-sj "a refused stop (quotes in its message escaped): STOP_REFUSED, rc 1" "$RJ" 1 \
-	'[p["code"] for p in d["problems"]]=["STOP_REFUSED"]' '"\"/mnt/a b\"" in d["problems"][0]["message"]=true'
+printf '%s\n' 'device busy: /dev/nvme1n2 is mounted on "/mnt/a\040b"	(tab)' >"$RJ/run/nvmevirt/refused"
+sj "a refused stop (quotes, a backslash and a tab in its message escaped): STOP_REFUSED, rc 1" "$RJ" 1 \
+	'[p["code"] for p in d["problems"]]=["STOP_REFUSED"]' '"\"/mnt/a\\040b\"\t(tab)" in d["problems"][0]["message"]=true'
 rm -f "$RJ/run/nvmevirt/refused"
+printf 'nvmev0 ok /srv/a.img\nnvmev1 ok\nnvmev2 ok\n' >"$RJ/run/nvmevirt/devices"
+sj "a started device the module does not have: failed, DEVICE_FAILED, rc 1" "$RJ" 1 \
+	'[p["code"] for p in d["problems"]]=["DEVICE_FAILED"]' '[x["name"] for x in d["devices"]]=["nvmev0","nvmev1","nvmev2"]' \
+	'd["devices"][2]["health"]="failed"' 'd["devices"][2]["namespaces"]=[]'
+printf 'nvmev0 ok /srv/a.img\nnvmev1 ok\n' >"$RJ/run/nvmevirt/devices"
 sed -i 's/^NVMEVIRT_SIZE=.*/NVMEVIRT_SIZE="512M"/' "$RJ/etc/default/nvmevirt"
 sj "a hand edit that does not add up: INVALID with the reason, rc 1" "$RJ" 1 'd["configuration"]["state"]="invalid"' \
 	'd["problems"][0]["code"]="INVALID"' '"take 256M together" in d["problems"][0]["message"]=true' 'd["configuration"]["devices"]=[]'
