@@ -7,15 +7,20 @@
 # one kernel (image + headers), as a raw ext4 file plus its kernel
 # and initrd, in $OUT (default build/pkg/image).  The image is rebuilt only
 # when this script or the kernel ABI changes (stamp file).
-# Usage: mkimage.sh KVER
+# A second kernel's headers (KVER2, older than KVER: DKMS's install
+# builds for the running and the newest kernel only) are in the image too,
+# for stage 3, which runs their postinst hooks as a new kernel's install
+# does; $OUT/kver2 says which (none if the archive has no such package).
+# Usage: mkimage.sh KVER [KVER2]
 set -euo pipefail
 KVER=$1
+KVER2=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(cd "$HERE/../../.." && pwd)/build/pkg/image}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 R=$OUT/rootfs
-stamp="$KVER $(cat "$0" "$HERE/pkgtest.service" | sha256sum | cut -c1-16)"
+stamp="$KVER ${KVER2:-none} $(cat "$0" "$HERE/pkgtest.service" | sha256sum | cut -c1-16)"
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] &&
    [ -f "$OUT/base.img" ] && [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.img" ]; then
 	echo "mkimage: reusing $OUT/base.img ($stamp)"
@@ -49,6 +54,11 @@ chroot "$R" apt-get update -q >>"$log" 2>&1
 chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends "linux-image-$KVER" "linux-headers-$KVER" \
 	dkms grub2-common dbus openssh-server python3 python3-apt >>"$log" 2>&1
+echo none >"$OUT/kver2"
+if [ -n "$KVER2" ] && chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends "linux-headers-$KVER2" >>"$log" 2>&1; then
+	echo "$KVER2" >"$OUT/kver2"
+fi
 chroot "$R" apt-get clean
 rm -f "$R/usr/sbin/policy-rc.d"
 umount_chroot
